@@ -1,0 +1,120 @@
+import http from "node:http";
+import net from "node:net";
+import type { DescService } from "@bufbuild/protobuf";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { Server as GrpcServer, ServerCredentials } from "@grpc/grpc-js";
+import { Health, HealthCheckResponse_ServingStatus as Status } from "../../gen/grpc/health/v1/health_pb.ts";
+import type { HealthProbe } from "../../core/kit/health.ts";
+import type { Logger } from "../observability/logger.ts";
+import { grpcImplementation } from "./grpc-server-handlers.ts";
+import { grpcServiceDefinition } from "./grpc-bridge.ts";
+import { HealthRegistry, healthService } from "./health-service.ts";
+import { addReflection } from "./reflection.ts";
+import { type ServiceHandlers, serviceHandlers } from "./service-handlers.ts";
+
+export interface RpcServerOptions {
+  readonly handlers: readonly ServiceHandlers[];
+  readonly probes: readonly HealthProbe[];
+  readonly logger: Logger;
+  /** Time in-flight calls get to finish on shutdown before connections are cut. */
+  readonly drainMs?: number;
+}
+
+export interface RunningRpcServer {
+  readonly port: number;
+  readonly url: string;
+  readonly health: HealthRegistry;
+  close(): Promise<void>;
+}
+
+const HTTP2_PREFACE = Buffer.from("PRI * HTTP/2.0");
+
+/**
+ * One port per process, three protocols: HTTP/2 cleartext connections (gRPC from internal
+ * callers, grpcurl, buf curl) go to grpc-js, the fastest server here; HTTP/1.1 connections go
+ * to connect-node, which answers Connect (JSON or binary) and gRPC-Web for browsers. The same
+ * handler objects serve both. grpc.health.v1 and server reflection come with every server.
+ */
+export async function startRpcServer(options: RpcServerOptions, port: number, host = "127.0.0.1"): Promise<RunningRpcServer> {
+  const shutdown = new AbortController();
+  const services = options.handlers.map((h) => h.service.typeName);
+  const health = new HealthRegistry(options.probes, services);
+  const all: ServiceHandlers[] = [
+    ...options.handlers,
+    serviceHandlers(Health, healthService(health), { logger: options.logger, resolveIdentity: noIdentity }),
+  ];
+
+  const grpc = new GrpcServer({ "grpc.max_receive_message_length": 4 * 1024 * 1024 });
+  for (const { service, impl } of all) grpc.addService(grpcServiceDefinition(service), grpcImplementation(service, impl, shutdown.signal));
+  addReflection(grpc, all.map((h) => h.service as DescService));
+  const injector = grpc.createConnectionInjector(ServerCredentials.createInsecure());
+
+  const connect = http.createServer(
+    connectNodeAdapter({
+      routes: (router) => {
+        for (const { service, impl } of all) router.service(service, impl);
+      },
+      shutdownSignal: shutdown.signal,
+      fallback: (req, res) => probeEndpoint(req, res, health),
+    }),
+  );
+
+  const tcp = net.createServer((socket) => routeConnection(socket, injector.injectConnection, connect));
+  await new Promise<void>((resolve, reject) => tcp.once("error", reject).listen(port, host, resolve));
+  const bound = (tcp.address() as net.AddressInfo).port;
+
+  return {
+    port: bound,
+    url: `http://${host}:${bound}`,
+    health,
+    async close() {
+      health.drain();
+      const drainMs = options.drainMs ?? 5_000;
+      const stopped = new Promise<void>((resolve) => tcp.close(() => resolve()));
+      injector.drain(drainMs);
+      connect.closeIdleConnections();
+      const finished = Promise.all([
+        new Promise<void>((resolve) => grpc.tryShutdown(() => resolve())),
+        new Promise<void>((resolve) => connect.close(() => resolve())),
+      ]);
+      const timer = setTimeout(() => {
+        shutdown.abort();
+        grpc.forceShutdown();
+        connect.closeAllConnections();
+      }, drainMs);
+      await finished;
+      clearTimeout(timer);
+      injector.destroy();
+      await stopped;
+    },
+  };
+}
+
+function routeConnection(socket: net.Socket, toGrpc: (socket: net.Socket) => void, toHttp1: http.Server): void {
+  let seen = Buffer.alloc(0);
+  const onData = (chunk: Buffer) => {
+    seen = Buffer.concat([seen, chunk]);
+    if (seen.length < HTTP2_PREFACE.length && HTTP2_PREFACE.subarray(0, seen.length).equals(seen)) return;
+    socket.off("data", onData);
+    socket.pause();
+    socket.unshift(seen);
+    if (seen.subarray(0, HTTP2_PREFACE.length).equals(HTTP2_PREFACE)) toGrpc(socket);
+    else toHttp1.emit("connection", socket);
+    process.nextTick(() => socket.resume());
+  };
+  socket.on("data", onData);
+  socket.on("error", () => socket.destroy());
+}
+
+/** Plain HTTP probes for load balancers and Kubernetes httpGet: liveness and readiness. */
+async function probeEndpoint(req: http.IncomingMessage, res: http.ServerResponse, health: HealthRegistry): Promise<void> {
+  if (req.url === "/healthz") return void res.writeHead(200, { "content-type": "text/plain" }).end("ok\n");
+  if (req.url === "/readyz") {
+    const { status, failing } = await health.check();
+    const ready = status === Status.SERVING;
+    return void res.writeHead(ready ? 200 : 503, { "content-type": "text/plain" }).end(ready ? "ready\n" : `not ready: ${failing.join(", ")}\n`);
+  }
+  res.writeHead(404, { "content-type": "text/plain" }).end("not found\n");
+}
+
+const noIdentity = async () => ({ tenantId: undefined, caller: undefined });
