@@ -156,16 +156,40 @@ async function mongoHello() {
       return;
     }
     switch (type) {
-      case 0x01: case 0x09: case 0x11: case 0x12: v += 8; break; // double, date, timestamp, int64
-      case 0x02: case 0x0d: case 0x0e: v += 4 + body.readInt32LE(v); break; // string-likes
-      case 0x03: case 0x04: v += body.readInt32LE(v); break; // document, array
-      case 0x05: v += 5 + body.readInt32LE(v); break; // binary
-      case 0x07: v += 12; break; // ObjectId
-      case 0x08: v += 1; break; // bool
-      case 0x0a: break; // null
-      case 0x10: v += 4; break; // int32
-      case 0x13: v += 16; break; // decimal128
-      default: throw new Error(`hello: cannot skip BSON type 0x${type.toString(16)}`);
+      case 0x01:
+      case 0x09:
+      case 0x11:
+      case 0x12:
+        v += 8;
+        break; // double, date, timestamp, int64
+      case 0x02:
+      case 0x0d:
+      case 0x0e:
+        v += 4 + body.readInt32LE(v);
+        break; // string-likes
+      case 0x03:
+      case 0x04:
+        v += body.readInt32LE(v);
+        break; // document, array
+      case 0x05:
+        v += 5 + body.readInt32LE(v);
+        break; // binary
+      case 0x07:
+        v += 12;
+        break; // ObjectId
+      case 0x08:
+        v += 1;
+        break; // bool
+      case 0x0a:
+        break; // null
+      case 0x10:
+        v += 4;
+        break; // int32
+      case 0x13:
+        v += 16;
+        break; // decimal128
+      default:
+        throw new Error(`hello: cannot skip BSON type 0x${type.toString(16)}`);
     }
     o = v;
   }
