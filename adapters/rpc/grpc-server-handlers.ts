@@ -1,10 +1,10 @@
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
-import {
-  type ServerUnaryCall,
-  type ServerWritableStream,
-  type sendUnaryData,
-  type UntypedServiceImplementation,
-  type StatusObject,
+import type {
+  ServerUnaryCall,
+  ServerWritableStream,
+  sendUnaryData,
+  UntypedServiceImplementation,
+  StatusObject,
   status,
 } from "@grpc/grpc-js";
 import { Code, ConnectError, createHandlerContext, type ServiceImpl } from "@connectrpc/connect";

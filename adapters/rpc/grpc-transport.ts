@@ -1,7 +1,14 @@
 import type { DescMessage, DescMethodStreaming, DescMethodUnary, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
 import { Code, ConnectError, type Transport } from "@connectrpc/connect";
 import type { StreamResponse, UnaryResponse } from "@connectrpc/connect";
-import { Client, credentials as grpcCredentials, type ChannelCredentials, type ChannelOptions, type Metadata, type ServiceError } from "@grpc/grpc-js";
+import {
+  Client,
+  credentials as grpcCredentials,
+  type ChannelCredentials,
+  type ChannelOptions,
+  type Metadata,
+  type ServiceError,
+} from "@grpc/grpc-js";
 import { grpcMethodDefinition, headersToMetadata, metadataToHeaders } from "./grpc-bridge.ts";
 
 type HeaderInit = ConstructorParameters<typeof Headers>[0];
@@ -46,7 +53,15 @@ export function createGrpcTransport(target: string, options: GrpcTransportOption
           { deadline: deadlineOf(timeoutMs) },
           (error, message) => {
             if (error) reject(connectErrorOf(error));
-            else resolve({ stream: false, service: method.parent, method, header: responseHeader, message: message as MessageShape<O>, trailer });
+            else
+              resolve({
+                stream: false,
+                service: method.parent,
+                method,
+                header: responseHeader,
+                message: message as MessageShape<O>,
+                trailer,
+              });
           },
         );
         call.on("metadata", (metadata: Metadata) => (responseHeader = metadataToHeaders(metadata)));
@@ -125,5 +140,5 @@ function connectErrorOf(error: ServiceError): ConnectError {
 }
 
 function copyInto(target: Headers, source: Headers): void {
-  source.forEach((value, key) => target.append(key, value));
+  for (const [key, value] of source) target.append(key, value);
 }

@@ -45,8 +45,12 @@ export async function startRpcServer(options: RpcServerOptions, port: number, ho
   ];
 
   const grpc = new GrpcServer({ "grpc.max_receive_message_length": 4 * 1024 * 1024 });
-  for (const { service, impl } of all) grpc.addService(grpcServiceDefinition(service), grpcImplementation(service, impl, shutdown.signal));
-  addReflection(grpc, all.map((h) => h.service as DescService));
+  for (const { service, impl } of all)
+    grpc.addService(grpcServiceDefinition(service), grpcImplementation(service, impl, shutdown.signal));
+  addReflection(
+    grpc,
+    all.map((h) => h.service as DescService),
+  );
   const injector = grpc.createConnectionInjector(ServerCredentials.createInsecure());
 
   const connect = http.createServer(
@@ -107,14 +111,20 @@ function routeConnection(socket: net.Socket, toGrpc: (socket: net.Socket) => voi
 }
 
 /** Plain HTTP probes for load balancers and Kubernetes httpGet: liveness and readiness. */
-async function probeEndpoint(req: http.IncomingMessage, res: http.ServerResponse, health: HealthRegistry): Promise<void> {
+async function probeEndpoint(req: { url?: string }, res: ProbeResponse, health: HealthRegistry): Promise<void> {
   if (req.url === "/healthz") return void res.writeHead(200, { "content-type": "text/plain" }).end("ok\n");
   if (req.url === "/readyz") {
     const { status, failing } = await health.check();
     const ready = status === Status.SERVING;
-    return void res.writeHead(ready ? 200 : 503, { "content-type": "text/plain" }).end(ready ? "ready\n" : `not ready: ${failing.join(", ")}\n`);
+    return void res
+      .writeHead(ready ? 200 : 503, { "content-type": "text/plain" })
+      .end(ready ? "ready\n" : `not ready: ${failing.join(", ")}\n`);
   }
   res.writeHead(404, { "content-type": "text/plain" }).end("not found\n");
+}
+
+interface ProbeResponse {
+  writeHead(status: number, headers: Record<string, string>): { end(body: string): void };
 }
 
 const noIdentity = async () => ({ tenantId: undefined, caller: undefined });

@@ -6,6 +6,7 @@ import { withLogFields } from "../observability/log-context.ts";
 import type { Logger } from "../observability/logger.ts";
 import { CORRELATION_HEADER, callScopeKey, type IdentityResolver, tenantFromHeader } from "./call-context.ts";
 import { toConnectError } from "./error-mapping.ts";
+import { validateRequest } from "./request-validation.ts";
 
 export interface HandlerOptions {
   readonly logger: Logger;
@@ -20,8 +21,8 @@ export interface ServiceHandlers<S extends DescService = DescService> {
 
 /**
  * Wraps every method of `impl` with what each call needs, whatever the transport: a
- * correlation id (taken from the caller or made, echoed back), the caller's identity, log
- * fields for the call, and the single error mapping.
+ * correlation id (taken from the caller or made, echoed back), the caller's identity, the
+ * contract's validation rules, log fields for the call, and the single error mapping.
  */
 export function serviceHandlers<S extends DescService>(
   service: S,
@@ -33,18 +34,20 @@ export function serviceHandlers<S extends DescService>(
   for (const method of service.methods) {
     const inner = (impl as Record<string, (...args: never[]) => unknown>)[method.localName];
     if (typeof inner !== "function") throw new Error(`${service.typeName}: no handler for ${method.name}`);
-    const begin = async (ctx: HandlerContext) => {
+    const begin = async (input: unknown, ctx: HandlerContext) => {
       const correlationId = correlationIdFrom(ctx.requestHeader.get(CORRELATION_HEADER), randomId);
       ctx.responseHeader.set(CORRELATION_HEADER, correlationId);
       const identity = await resolveIdentity(ctx.requestHeader, method);
       ctx.values.set(callScopeKey, { ...identity, correlationId });
+      if (method.methodKind === "unary" || method.methodKind === "server_streaming")
+        validateRequest(method.input, input as never);
       return { correlationId, tenant: identity.tenantId, rpc: `${service.typeName}/${method.name}` };
     };
     const fail = (error: unknown) =>
       toConnectError(error, (cause) => options.logger.error({ err: cause, rpc: method.name }, "unexpected failure"));
     wrapped[method.localName] = isStreamingResponse(method)
       ? async function* (input: unknown, ctx: HandlerContext) {
-          const fields = await begin(ctx).catch((error) => Promise.reject(fail(error)));
+          const fields = await begin(input, ctx).catch((error) => Promise.reject(fail(error)));
           try {
             // Each step runs inside the call's log fields; a plain yield* would lose them.
             const responses = withLogFields(fields, () => inner(input as never, ctx as never) as AsyncIterable<unknown>);
@@ -60,7 +63,7 @@ export function serviceHandlers<S extends DescService>(
         }
       : async (input: unknown, ctx: HandlerContext) => {
           try {
-            const fields = await begin(ctx);
+            const fields = await begin(input, ctx);
             return await withLogFields(fields, () => inner(input as never, ctx as never));
           } catch (error) {
             throw fail(error);
