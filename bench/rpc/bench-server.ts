@@ -23,6 +23,7 @@ async function listen(server: http.Server | http2.Http2Server): Promise<number> 
   return (server.address() as AddressInfo).port;
 }
 
+process.on("SIGINT", () => process.exit(0));
 switch (mode) {
   case "plumbing": {
     const logger = createLogger("bench", "warn");

@@ -43,11 +43,9 @@ export const invalidField = (field: string, reason: string, code = "INVALID_ARGU
 export const notFound = (what: string, id: string, code = `${what.toUpperCase()}.NOT_FOUND`) =>
   new DomainError("not_found", code, `${what} ${id} not found`);
 
-export const alreadyExists = (code: string, message: string) =>
-  new DomainError("already_exists", code, message);
+export const alreadyExists = (code: string, message: string) => new DomainError("already_exists", code, message);
 
-export const failedPrecondition = (code: string, message: string) =>
-  new DomainError("failed_precondition", code, message);
+export const failedPrecondition = (code: string, message: string) => new DomainError("failed_precondition", code, message);
 
 /** A lost race (stale version, concurrent update): the caller may re-read and retry. */
 export const conflict = (code: string, message: string) => new DomainError("conflict", code, message);
