@@ -4,8 +4,7 @@
  * drivers, no RPC libraries, no node: I/O modules. `make lint` fails on any violation.
  */
 const IO_MODULES = "^(node:)?(fs|net|http|http2|https|tls|dgram|dns|child_process|cluster|worker_threads|sqlite)(/|$)";
-const DRIVERS_AND_RPC =
-  "node_modules/(@grpc|@connectrpc|@bufbuild|@mikro-orm|mysql2|mongodb|ioredis|kafkajs|pino|zod|jose)/";
+const DRIVERS_AND_RPC = "node_modules/(@grpc|@connectrpc|@bufbuild|@mikro-orm|mysql2|mongodb|ioredis|kafkajs|pino|zod|jose)/";
 
 module.exports = {
   forbidden: [
@@ -49,6 +48,11 @@ module.exports = {
     moduleSystems: ["es6"],
     doNotFollow: { path: "node_modules" },
     tsConfig: { fileName: "tsconfig.json" },
-    enhancedResolveOptions: { extensions: [".ts", ".js"], conditionNames: ["import", "node", "default"], exportsFields: ["exports"], mainFields: ["module", "main", "types"] },
+    enhancedResolveOptions: {
+      extensions: [".ts", ".js"],
+      conditionNames: ["import", "node", "default"],
+      exportsFields: ["exports"],
+      mainFields: ["module", "main", "types"],
+    },
   },
 };
