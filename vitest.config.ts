@@ -9,6 +9,7 @@ const tier = (name: string, timeoutMs: number) => ({
 
 export default defineConfig({
   test: {
+    reporters: ["default", "./tests/support/closing-line-reporter.ts"],
     projects: [tier("unit", 5_000), tier("contract", 60_000), tier("component", 60_000), tier("e2e", 120_000)],
     // Suites that share one Kafka broker or database stay off each other's toes.
     fileParallelism: true,

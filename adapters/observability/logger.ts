@@ -1,4 +1,4 @@
-import { pino, type Logger, type LevelWithSilent } from "pino";
+import { type DestinationStream, type LevelWithSilent, type Logger, pino } from "pino";
 import { currentLogFields } from "./log-context.ts";
 
 export type { Logger } from "pino";
@@ -7,13 +7,14 @@ export type { Logger } from "pino";
  * Structured JSON to stdout. Every line names the service and, inside a call or an event,
  * the tenant and correlation id (from log-context), so a workflow can be followed across services.
  */
-export function createLogger(service: string, level: LevelWithSilent = "info"): Logger {
-  return pino({
+export function createLogger(service: string, level: LevelWithSilent = "info", destination?: DestinationStream): Logger {
+  const options = {
     level,
     base: { service },
     timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
+    formatters: { level: (label: string) => ({ level: label }) },
     mixin: () => ({ ...currentLogFields() }),
-    redact: { paths: ["password", "*.password", "token", "*.token", "authorization"], censor: "[redacted]" },
-  });
+    redact: { paths: ["password", "*.password", "token", "*.token", "authorization", "*.authorization"], censor: "[redacted]" },
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
