@@ -95,6 +95,7 @@ export async function startRpcServer(options: RpcServerOptions, port: number, ho
 }
 
 function routeConnection(socket: net.Socket, toGrpc: (socket: net.Socket) => void, toHttp1: http.Server): void {
+  socket.setNoDelay(true);
   let seen = Buffer.alloc(0);
   const onData = (chunk: Buffer) => {
     seen = Buffer.concat([seen, chunk]);
