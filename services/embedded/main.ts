@@ -1,34 +1,46 @@
 // shopmesh embedded: every context in one process on one port, embedded adapters, no servers.
-import { PlatformService } from "../../gen/shop/platform/v1/platform_pb.ts";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { systemClock } from "../../core/kit/clock.ts";
 import { readConfig } from "../../adapters/config/env-config.ts";
+import { createMemoryEventBus } from "../../adapters/memory/memory-event-bus.ts";
+import { openSqlDatabase } from "../../adapters/mikro-orm/sql-database.ts";
 import { createLogger } from "../../adapters/observability/logger.ts";
-import { serviceHandlers } from "../../adapters/rpc/service-handlers.ts";
-import { platformHandlers } from "../platform/platform-handlers.ts";
+import { tenantFromHeader } from "../../adapters/rpc/call-context.ts";
+import { authEntities, authModule } from "../auth/auth-module.ts";
+import { platformModule } from "../platform/platform-module.ts";
 import type { ContextModule } from "../runtime/context-module.ts";
 import { startProcess, stopOnSignals } from "../runtime/run-process.ts";
 import { embeddedConfigSchema } from "./embedded-config.ts";
+import { seedDemoData } from "./demo-seed.ts";
 
 const config = readConfig(embeddedConfigSchema);
 const logger = createLogger("shopmesh-embedded", config.SHOPMESH_LOG_LEVEL);
+mkdirSync(config.SHOPMESH_DATA_DIR, { recursive: true });
+const sqlite = (context: string) => ({ kind: "sqlite" as const, file: join(config.SHOPMESH_DATA_DIR, `${context}.sqlite3`) });
 
-const contexts: ContextModule[] = [];
-const platform: ContextModule = {
-  name: "platform",
-  probes: [],
-  handlers: [
-    serviceHandlers(
-      PlatformService,
-      platformHandlers({
-        service: "shopmesh-embedded",
-        version: config.SHOPMESH_VERSION,
-        runMode: "embedded",
-        contexts: () => contexts.map((c) => c.name),
-      }),
-      { logger },
-    ),
-  ],
-};
+const bus = createMemoryEventBus();
+const resolveIdentity = tenantFromHeader;
+const auth = authModule({
+  db: await openSqlDatabase(sqlite("auth"), authEntities),
+  publisher: bus.publisher,
+  clock: systemClock,
+  logger,
+  resolveIdentity,
+});
+const contexts: ContextModule[] = [auth];
 
+const platform = platformModule(
+  {
+    service: "shopmesh-embedded",
+    version: config.SHOPMESH_VERSION,
+    runMode: "embedded",
+    contexts: () => contexts.map((c) => c.name),
+  },
+  logger,
+);
+
+await seedDemoData({ tenants: auth.tenants, clock: systemClock });
 const running = await startProcess({
   modules: [platform, ...contexts],
   logger,
@@ -40,9 +52,9 @@ stopOnSignals(running, logger);
 
 logger.info({ url: running.server.url, contexts: contexts.map((c) => c.name) }, "shopmesh embedded is serving");
 process.stdout.write(`
-shopmesh (embedded) listens on ${running.server.url}
+shopmesh (embedded) listens on ${running.server.url}, data in ${config.SHOPMESH_DATA_DIR}
   Connect/JSON:  curl -s -H 'content-type: application/json' -d '{"payload":"hi"}' ${running.server.url}/shop.platform.v1.PlatformService/Ping
-  gRPC:          buf curl --http2-prior-knowledge --protocol grpc ${running.server.url}/shop.platform.v1.PlatformService/GetInfo
+  gRPC:          npx buf curl --http2-prior-knowledge --protocol grpc ${running.server.url}/shop.platform.v1.PlatformService/GetInfo
   health:        ${running.server.url}/readyz
 Ctrl-C stops it (in-flight calls finish first).
 `);

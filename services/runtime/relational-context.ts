@@ -1,0 +1,38 @@
+import type { EventPublisher } from "../../core/kit/event-publisher.ts";
+import { mikroOrmHealthProbe } from "../../adapters/mikro-orm/mikro-orm-health-probe.ts";
+import { startOutboxRelay, type OutboxRelay } from "../../adapters/mikro-orm/mikro-orm-outbox-relay.ts";
+import type { SqlDatabase } from "../../adapters/mikro-orm/sql-database.ts";
+import type { Logger } from "../../adapters/observability/logger.ts";
+import type { ServiceHandlers } from "../../adapters/rpc/service-handlers.ts";
+import type { ContextModule } from "./context-module.ts";
+
+/**
+ * The module shape every context on a SQL database shares: its handlers, a probe on its
+ * database, and the outbox relay that publishes what its transactions wrote. Stopping stops the
+ * relay (after the batch in flight), then closes the database.
+ */
+export function relationalContextModule(options: {
+  readonly name: string;
+  readonly db: SqlDatabase;
+  readonly publisher: EventPublisher;
+  readonly handlers: readonly ServiceHandlers[];
+  readonly logger: Logger;
+}): ContextModule {
+  let relay: OutboxRelay | undefined;
+  return {
+    name: options.name,
+    handlers: options.handlers,
+    probes: [mikroOrmHealthProbe(`${options.name}-database`, options.db.em)],
+    async start() {
+      relay = await startOutboxRelay({
+        em: options.db.em,
+        publisher: options.publisher,
+        onError: (err, retryInMs) => options.logger.warn({ err, retryInMs, context: options.name }, "outbox relay retrying"),
+      });
+    },
+    async stop() {
+      await relay?.stop();
+      await options.db.close();
+    },
+  };
+}
