@@ -18,7 +18,12 @@ export interface RpcServerOptions {
   readonly logger: Logger;
   /** Time in-flight calls get to finish on shutdown before connections are cut. */
   readonly drainMs?: number;
+  /** Plain HTTP/1.1 routes by exact path, next to /healthz and /readyz (e.g. the JWKS document). */
+  readonly httpRoutes?: Readonly<Record<string, HttpRoute>>;
 }
+
+/** A plain HTTP handler; it answers every method itself (405 for those it does not serve). */
+export type HttpRoute = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
 
 export interface RunningRpcServer {
   readonly port: number;
@@ -59,7 +64,17 @@ export async function startRpcServer(options: RpcServerOptions, port: number, ho
         for (const { service, impl } of all) router.service(service, impl);
       },
       shutdownSignal: shutdown.signal,
-      fallback: (req, res) => probeEndpoint(req, res, health),
+      fallback: (req, res) => {
+        const route = routeFor(req.url, options.httpRoutes);
+        if (!route) return void probeEndpoint(req, res, health);
+        Promise.resolve()
+          .then(() => route(req as http.IncomingMessage, res as http.ServerResponse))
+          .catch((err) => {
+            options.logger.error({ err, path: req.url }, "http route failed");
+            if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+            res.end("internal error\n");
+          });
+      },
     }),
   );
 
@@ -109,6 +124,12 @@ function routeConnection(socket: net.Socket, toGrpc: (socket: net.Socket) => voi
   };
   socket.on("data", onData);
   socket.on("error", () => socket.destroy());
+}
+
+function routeFor(url: string | undefined, routes: RpcServerOptions["httpRoutes"]): HttpRoute | undefined {
+  if (!routes || !url) return undefined;
+  const path = url.split("?", 1)[0] ?? "";
+  return Object.hasOwn(routes, path) ? routes[path] : undefined;
 }
 
 /** Plain HTTP probes for load balancers and Kubernetes httpGet: liveness and readiness. */

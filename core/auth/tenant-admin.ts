@@ -1,7 +1,8 @@
 import type { Clock } from "../kit/clock.ts";
-import { alreadyExists, notFound, permissionDenied, unauthenticated } from "../kit/domain-error.ts";
-import { hasRole, parseTenantId, type RequestContext } from "../kit/request-context.ts";
-import { PLATFORM_ADMIN } from "./roles.ts";
+import { requireRole } from "../kit/caller-guards.ts";
+import { alreadyExists, notFound } from "../kit/domain-error.ts";
+import { parseTenantId, type RequestContext } from "../kit/request-context.ts";
+import { Roles } from "../kit/roles.ts";
 import { type NewTenant, Tenant, type TenantSnapshot, type TenantStatus } from "./tenant.ts";
 import type { TenantRepository } from "./tenant-repository.ts";
 
@@ -71,6 +72,5 @@ async function load(deps: TenantAdminDeps, id: string): Promise<Tenant> {
 }
 
 function requirePlatformAdmin(ctx: RequestContext): void {
-  if (!ctx.caller) throw unauthenticated();
-  if (!hasRole(ctx, PLATFORM_ADMIN)) throw permissionDenied("platform operators only");
+  requireRole(ctx, Roles.platformOperator);
 }

@@ -12,6 +12,8 @@ export interface RequestContext {
 export interface Caller {
   readonly userId: string;
   readonly roles: readonly string[];
+  /** The session (refresh token family) the caller's access token belongs to, when it says. */
+  readonly sessionId?: string | undefined;
 }
 
 declare const tenantBrand: unique symbol;

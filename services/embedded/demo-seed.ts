@@ -5,7 +5,7 @@ import { parseTenantId, type RequestContext } from "../../core/kit/request-conte
 
 const seeder: RequestContext = {
   tenantId: parseTenantId("platform"),
-  caller: { userId: "demo-seed", roles: ["platform-admin"] },
+  caller: { userId: "demo-seed", roles: ["platform_operator"] },
   correlationId: "demo-seed",
   signal: new AbortController().signal,
 };

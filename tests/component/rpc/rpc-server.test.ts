@@ -69,6 +69,12 @@ beforeAll(async () => {
       probes: [probe],
       logger,
       drainMs: 2_000,
+      httpRoutes: {
+        "/test/echo": (req, res) => void res.writeHead(200, { "content-type": "text/plain" }).end(`${req.method} ${req.url}`),
+        "/test/broken": async () => {
+          throw new Error("secret cause");
+        },
+      },
     },
     0,
   );
@@ -169,6 +175,23 @@ describe("health", () => {
   it("when asked about a service the process does not serve, then SERVICE_UNKNOWN", async () => {
     const health = createClient(Health, transports["connect-json"]!());
     expect((await health.check({ service: "shop.nothing.v1.Nope" })).status).toBe(Status.SERVICE_UNKNOWN);
+  });
+});
+
+describe("plain HTTP routes", () => {
+  it("when a route is mounted, then its path reaches it (query included), while probes and unknown paths answer as before", async () => {
+    const echo = await fetch(`${server.url}/test/echo?x=1`, { method: "POST" });
+    expect(echo.status).toBe(200);
+    expect(await echo.text()).toBe("POST /test/echo?x=1");
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${server.url}/test/echo/more`)).status).toBe(404);
+    expect((await fetch(`${server.url}/toString`)).status).toBe(404);
+  });
+
+  it("when a route fails, then 500 without the cause", async () => {
+    const response = await fetch(`${server.url}/test/broken`);
+    expect(response.status).toBe(500);
+    expect(await response.text()).not.toContain("secret");
   });
 });
 

@@ -14,7 +14,7 @@ export interface TenantRepositoryHarness {
 
 const operator: RequestContext = {
   tenantId: parseTenantId("platform"),
-  caller: { userId: "operator-1", roles: ["platform-admin"] },
+  caller: { userId: "operator-1", roles: ["platform_operator"] },
   correlationId: "corr-tenants",
   signal: new AbortController().signal,
 };

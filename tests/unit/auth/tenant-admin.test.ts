@@ -12,7 +12,7 @@ const context = (roles: string[] | undefined): RequestContext => ({
   correlationId: "c-1",
   signal: new AbortController().signal,
 });
-const operator = context(["platform-admin"]);
+const operator = context(["platform_operator"]);
 const acme = { id: parseTenantId("acme"), displayName: "ACME", currency: "EUR", defaultLocale: "en" };
 
 async function rejection(work: Promise<unknown>): Promise<DomainError> {
@@ -34,7 +34,7 @@ describe("tenant administration", () => {
 
   it("when an anonymous caller creates a tenant, then UNAUTHENTICATED; a customer gets PERMISSION_DENIED", async () => {
     expect((await rejection(createTenant(deps, context(undefined), acme))).kind).toBe("unauthenticated");
-    expect((await rejection(createTenant(deps, context(["customer", "tenant-admin"]), acme))).kind).toBe("permission_denied");
+    expect((await rejection(createTenant(deps, context(["customer", "tenant_admin"]), acme))).kind).toBe("permission_denied");
     expect(repository.outbox).toHaveLength(0);
   });
 

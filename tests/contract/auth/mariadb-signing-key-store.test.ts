@@ -1,0 +1,3 @@
+import { describeSqlSigningKeyStore } from "./sql-signing-key-store.contract.ts";
+
+describeSqlSigningKeyStore("mariadb");
