@@ -21,6 +21,7 @@ export function grpcImplementation<S extends DescService>(
   service: S,
   impl: ServiceImpl<S>,
   shutdownSignal: AbortSignal,
+  inFlight: { count: number } = { count: 0 },
 ): UntypedServiceImplementation {
   const handlers: UntypedServiceImplementation = {};
   for (const method of service.methods) {
@@ -30,6 +31,7 @@ export function grpcImplementation<S extends DescService>(
       case "unary":
         handlers[method.name] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
           const ctx = handlerContext(service, method, call, shutdownSignal);
+          inFlight.count++;
           Promise.resolve()
             .then(() => inner(call.request, ctx))
             .then(
@@ -39,12 +41,16 @@ export function grpcImplementation<S extends DescService>(
               },
               (error) => callback(grpcStatus(error, ctx.responseHeader)),
             )
-            .finally(() => ctx.abort());
+            .finally(() => {
+              inFlight.count--;
+              ctx.abort();
+            });
         };
         break;
       case "server_streaming":
         handlers[method.name] = (call: ServerWritableStream<unknown, unknown>) => {
           const ctx = handlerContext(service, method, call, shutdownSignal);
+          inFlight.count++;
           (async () => {
             let headerSent = false;
             for await (const response of inner(call.request, ctx) as AsyncIterable<unknown>) {
@@ -55,7 +61,10 @@ export function grpcImplementation<S extends DescService>(
             call.end(headersToMetadata(ctx.responseTrailer));
           })()
             .catch((error) => call.emit("error", grpcStatus(error, ctx.responseHeader)))
-            .finally(() => ctx.abort());
+            .finally(() => {
+              inFlight.count--;
+              ctx.abort();
+            });
         };
         break;
       default:

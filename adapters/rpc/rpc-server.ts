@@ -49,9 +49,10 @@ export async function startRpcServer(options: RpcServerOptions, port: number, ho
     serviceHandlers(Health, healthService(health), { logger: options.logger, resolveIdentity: noIdentity }),
   ];
 
+  const grpcInFlight = { count: 0 };
   const grpc = new GrpcServer({ "grpc.max_receive_message_length": 4 * 1024 * 1024 });
   for (const { service, impl } of all)
-    grpc.addService(grpcServiceDefinition(service), grpcImplementation(service, impl, shutdown.signal));
+    grpc.addService(grpcServiceDefinition(service), grpcImplementation(service, impl, shutdown.signal, grpcInFlight));
   addReflection(
     grpc,
     all.map((h) => h.service as DescService),
@@ -61,7 +62,13 @@ export async function startRpcServer(options: RpcServerOptions, port: number, ho
   const connect = http.createServer(
     connectNodeAdapter({
       routes: (router) => {
-        for (const { service, impl } of all) router.service(service, impl);
+        // Internal methods (service to service) are not served to browsers: only over gRPC.
+        for (const { service, impl, internalMethods } of all) {
+          for (const method of service.methods) {
+            if (internalMethods.has(method.name)) continue;
+            router.rpc(method as never, (impl as Record<string, never>)[method.localName]!);
+          }
+        }
       },
       shutdownSignal: shutdown.signal,
       fallback: (req, res) => {
@@ -78,7 +85,17 @@ export async function startRpcServer(options: RpcServerOptions, port: number, ho
     }),
   );
 
-  const tcp = net.createServer((socket) => routeConnection(socket, injector.injectConnection, connect));
+  let http1InFlight = 0;
+  connect.on("request", (_req, res: http.ServerResponse) => {
+    http1InFlight++;
+    res.once("close", () => http1InFlight--);
+  });
+  const sockets = new Set<net.Socket>();
+  const tcp = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+    routeConnection(socket, injector.injectConnection, connect);
+  });
   await new Promise<void>((resolve, reject) => tcp.once("error", reject).listen(port, host, resolve));
   const bound = (tcp.address() as net.AddressInfo).port;
 
@@ -89,24 +106,32 @@ export async function startRpcServer(options: RpcServerOptions, port: number, ho
     async close() {
       health.drain();
       const drainMs = options.drainMs ?? 5_000;
+      const deadline = Date.now() + drainMs;
       const stopped = new Promise<void>((resolve) => tcp.close(() => resolve()));
       injector.drain(drainMs);
       connect.closeIdleConnections();
-      const finished = Promise.all([
-        new Promise<void>((resolve) => grpc.tryShutdown(() => resolve())),
-        new Promise<void>((resolve) => connect.close(() => resolve())),
-      ]);
       const timer = setTimeout(() => {
         shutdown.abort();
         grpc.forceShutdown();
-        connect.closeAllConnections();
       }, drainMs);
-      await finished;
+      await Promise.all([
+        new Promise<void>((resolve) => grpc.tryShutdown(() => resolve())),
+        waitUntil(() => http1InFlight === 0 && grpcInFlight.count === 0, deadline),
+      ]);
       clearTimeout(timer);
+      // What is left is idle (keep-alive) or past the deadline: cut it rather than wait for clients,
+      // after a moment for the last responses and GOAWAYs to leave.
+      connect.closeAllConnections();
+      await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 200))]);
       injector.destroy();
+      for (const socket of sockets) socket.destroy();
       await stopped;
     },
   };
+}
+
+async function waitUntil(condition: () => boolean, deadline: number): Promise<void> {
+  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 function routeConnection(socket: net.Socket, toGrpc: (socket: net.Socket) => void, toHttp1: http.Server): void {

@@ -11,12 +11,15 @@ import { validateRequest } from "./request-validation.ts";
 export interface HandlerOptions {
   readonly logger: Logger;
   readonly resolveIdentity?: IdentityResolver;
+  /** Methods (proto names) for other services only: served over gRPC, never to browsers. */
+  readonly internalMethods?: readonly string[];
 }
 
 /** A service's handlers, wrapped once and then served over both gRPC and Connect. */
 export interface ServiceHandlers<S extends DescService = DescService> {
   readonly service: S;
   readonly impl: ServiceImpl<S>;
+  readonly internalMethods: ReadonlySet<string>;
 }
 
 /**
@@ -30,6 +33,10 @@ export function serviceHandlers<S extends DescService>(
   options: HandlerOptions,
 ): ServiceHandlers<S> {
   const resolveIdentity = options.resolveIdentity ?? tenantFromHeader;
+  const internalMethods = new Set(options.internalMethods ?? []);
+  for (const name of internalMethods) {
+    if (!service.methods.some((m) => m.name === name)) throw new Error(`${service.typeName} has no method ${name}`);
+  }
   const wrapped: Record<string, unknown> = {};
   for (const method of service.methods) {
     const inner = (impl as Record<string, (...args: never[]) => unknown>)[method.localName];
@@ -70,7 +77,7 @@ export function serviceHandlers<S extends DescService>(
           }
         };
   }
-  return { service, impl: wrapped as ServiceImpl<S> };
+  return { service, impl: wrapped as ServiceImpl<S>, internalMethods };
 }
 
 function isStreamingResponse(method: DescMethod): boolean {

@@ -32,6 +32,7 @@ export async function startProcess(options: ProcessOptions): Promise<RunningProc
       {
         handlers: options.modules.flatMap((m) => m.handlers),
         probes: options.modules.flatMap((m) => m.probes),
+        httpRoutes: Object.assign({}, ...options.modules.map((m) => m.httpRoutes ?? {})),
         logger: options.logger,
         drainMs: options.drainMs,
       },

@@ -65,7 +65,10 @@ beforeAll(async () => {
   const logger = createLogger("rpc-test", "silent");
   server = await startRpcServer(
     {
-      handlers: [serviceHandlers(PlatformService, impl, { logger }), serviceHandlers(UserService, userImpl, { logger })],
+      handlers: [
+        serviceHandlers(PlatformService, impl, { logger }),
+        serviceHandlers(UserService, userImpl, { logger, internalMethods: ["GetUserAccess"] }),
+      ],
       probes: [probe],
       logger,
       drainMs: 2_000,
@@ -215,7 +218,36 @@ describe("reflection", () => {
   });
 });
 
+describe("internal methods", () => {
+  it("when a browser-side client calls an internal method, then it is not there; over gRPC it is served", async () => {
+    for (const name of ["connect-json", "grpc-web"]) {
+      const users = createClient(UserService, transports[name]!());
+      const error = ConnectError.from(
+        await users.getUserAccess({ userId: "u-1" }, { headers: { "x-tenant-id": "acme" } }).catch((e) => e),
+      );
+      expect(error.code).toBe(Code.Unimplemented);
+    }
+    const before = userHandlerCalls;
+    const internal = createClient(UserService, transports.grpc!());
+    await internal.getUserAccess({ userId: "u-1" }, { headers: { "x-tenant-id": "acme" } });
+    expect(userHandlerCalls).toBe(before + 1);
+  });
+});
+
 describe("graceful shutdown", () => {
+  it("when a browser keeps its connection alive, then closing the server does not wait for it", async () => {
+    const logger = createLogger("rpc-test", "silent");
+    const own = await startRpcServer(
+      { handlers: [serviceHandlers(PlatformService, impl, { logger })], probes: [], logger, drainMs: 3_000 },
+      0,
+    );
+    const client = createClient(PlatformService, createConnectTransport({ baseUrl: own.url, httpVersion: "1.1" }));
+    expect((await client.ping({ payload: "keep-alive" })).payload).toBe("keep-alive");
+    const started = Date.now();
+    await own.close();
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
   it("when the server closes during a call, then the call finishes and new connections are refused", async () => {
     const logger = createLogger("rpc-test", "silent");
     const own = await startRpcServer(
