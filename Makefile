@@ -11,7 +11,7 @@ NODE_FLAGS := --disable-warning=ExperimentalWarning
 INFRA_ENV := .infra/env
 
 .PHONY: help toolchain deps generate lint typecheck test test-unit test-contract test-component \
-        test-e2e run bench-rpc infra-up infra-down infra-status clean
+        test-e2e run bench-rpc bench-auth infra-up infra-down infra-status clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -60,6 +60,9 @@ run: generate ## shopmesh embedded: every context in one process, one port, no s
 
 bench-rpc: generate ## RPC plumbing vs bare grpc-js and bare connect-node
 	node $(NODE_FLAGS) bench/rpc/main.ts
+
+bench-auth: generate ## access-token signing and verification (what every call costs a service)
+	node $(NODE_FLAGS) bench/auth/verify.ts
 
 clean: ## remove generated code and local tools (keeps .infra data)
 	rm -rf gen node_modules .tools
