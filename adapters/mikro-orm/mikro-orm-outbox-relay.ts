@@ -94,7 +94,8 @@ export async function ensureRelayLock(em: SqlEntityManager, lockName = DEFAULT_L
   await em.fork().createQueryBuilder(OutboxRelayLock).insert({ name: lockName }).onConflict("name").ignore().execute("run");
 }
 
-function toIntegrationEvent(row: InferEntity<typeof OutboxEvent>): IntegrationEvent {
+/** An outbox row as the event it stores. */
+export function toIntegrationEvent(row: InferEntity<typeof OutboxEvent>): IntegrationEvent {
   return {
     id: row.eventId,
     type: row.eventType,

@@ -1,6 +1,7 @@
 import type { AnyEntity } from "@mikro-orm/core";
 import { openSqlDatabase, type SqlDatabase } from "../../adapters/mikro-orm/sql-database.ts";
 import type { IntegrationEvent } from "../../core/kit/integration-event.ts";
+import { toIntegrationEvent } from "../../adapters/mikro-orm/mikro-orm-outbox-relay.ts";
 import { OutboxEvent } from "../../adapters/mikro-orm/outbox-event-entity.ts";
 import { requiredEnv } from "./required-env.ts";
 import { uniqueName } from "./unique-name.ts";
@@ -31,17 +32,7 @@ export async function openSqlTestDatabase(
     ...db,
     async outbox() {
       const rows = await db.em.fork().find(OutboxEvent, {}, { orderBy: { sequence: "asc" } });
-      return rows.map((row) => ({
-        id: row.eventId,
-        type: row.eventType,
-        schemaVersion: row.schemaVersion,
-        topic: row.topic,
-        key: row.eventKey,
-        tenantId: row.tenantId,
-        correlationId: row.correlationId,
-        occurredAt: row.occurredAt,
-        payload: new Uint8Array(row.payload),
-      }));
+      return rows.map(toIntegrationEvent);
     },
     async dispose() {
       if (engine === "mariadb") await db.em.getConnection().execute(`drop database if exists \`${database}\``);
