@@ -61,8 +61,9 @@ run: generate ## shopmesh embedded: every context in one process, one port, no s
 bench-rpc: generate ## RPC plumbing vs bare grpc-js and bare connect-node
 	node $(NODE_FLAGS) bench/rpc/main.ts
 
-bench-auth: generate ## access-token signing and verification (what every call costs a service)
+bench-auth: generate ## access-token signing and verification (what every call costs a service), then logins (argon2id)
 	node $(NODE_FLAGS) bench/auth/verify.ts
+	node $(NODE_FLAGS) bench/auth/login.ts
 
 clean: ## remove generated code and local tools (keeps .infra data)
 	rm -rf gen node_modules .tools

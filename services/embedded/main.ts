@@ -6,13 +6,21 @@ import { readConfig } from "../../adapters/config/env-config.ts";
 import { createMemoryEventBus } from "../../adapters/memory/memory-event-bus.ts";
 import { openSqlDatabase } from "../../adapters/mikro-orm/sql-database.ts";
 import { createLogger } from "../../adapters/observability/logger.ts";
-import { tenantFromHeader } from "../../adapters/rpc/call-context.ts";
+import { createMemoryLoginLimiter } from "../../adapters/memory/auth/memory-login-limiter.ts";
+import { createRpcUserAccessLookup } from "../../adapters/rpc/auth/rpc-user-access-lookup.ts";
+import { accessTokenSettings } from "../auth/auth-config.ts";
 import { authEntities, authModule } from "../auth/auth-module.ts";
+import { loginSettings } from "../auth/login-config.ts";
 import { platformModule } from "../platform/platform-module.ts";
+import { createMemoryProfileCache } from "../../adapters/memory/users/memory-profile-cache.ts";
+import { createAuthCredentialRegistry } from "../users/auth-credential-registry.ts";
+import { usersEntities, usersModule } from "../users/users-module.ts";
 import type { ContextModule } from "../runtime/context-module.ts";
 import { startProcess, stopOnSignals } from "../runtime/run-process.ts";
 import { embeddedConfigSchema } from "./embedded-config.ts";
 import { seedDemoData } from "./demo-seed.ts";
+import { embeddedKeyEncryptionKey } from "./embedded-key-encryption-key.ts";
+import { inProcessTransport } from "./in-process-transport.ts";
 
 const config = readConfig(embeddedConfigSchema);
 const logger = createLogger("shopmesh-embedded", config.SHOPMESH_LOG_LEVEL);
@@ -20,15 +28,37 @@ mkdirSync(config.SHOPMESH_DATA_DIR, { recursive: true });
 const sqlite = (context: string) => ({ kind: "sqlite" as const, file: join(config.SHOPMESH_DATA_DIR, `${context}.sqlite3`) });
 
 const bus = createMemoryEventBus();
-const resolveIdentity = tenantFromHeader;
+const contexts: ContextModule[] = [];
+// Contexts call each other in-process, through the same handlers the port serves.
+const internal = inProcessTransport(() => contexts);
+const login = loginSettings(config);
 const auth = authModule({
   db: await openSqlDatabase(sqlite("auth"), authEntities),
   publisher: bus.publisher,
+  consumer: bus.consumer,
+  userAccess: createRpcUserAccessLookup(internal),
+  limiter: createMemoryLoginLimiter(login.limits, systemClock),
   clock: systemClock,
   logger,
-  resolveIdentity,
+  tokens: accessTokenSettings({
+    ...config,
+    SHOPMESH_AUTH_KEY_ENCRYPTION_KEY: embeddedKeyEncryptionKey(config.SHOPMESH_AUTH_KEY_ENCRYPTION_KEY, config.SHOPMESH_DATA_DIR),
+  }),
+  login,
 });
-const contexts: ContextModule[] = [auth];
+// Every other context verifies access tokens as auth does: resolveIdentity: auth.resolveIdentity.
+contexts.push(auth);
+const users = usersModule({
+  db: await openSqlDatabase(sqlite("users"), usersEntities),
+  publisher: bus.publisher,
+  consumer: bus.consumer,
+  cache: createMemoryProfileCache({ ttlMs: 60_000, clock: systemClock }),
+  credentials: createAuthCredentialRegistry(internal),
+  clock: systemClock,
+  logger,
+  resolveIdentity: auth.resolveIdentity,
+});
+contexts.push(users);
 
 const platform = platformModule(
   {

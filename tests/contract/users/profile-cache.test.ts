@@ -1,0 +1,79 @@
+import { afterAll, describe, expect, it } from "vitest";
+import type { Redis } from "ioredis";
+import { fixedClock } from "../../../core/kit/clock.ts";
+import { parseTenantId } from "../../../core/kit/request-context.ts";
+import { createMemoryProfileCache } from "../../../adapters/memory/users/memory-profile-cache.ts";
+import { createRedisClient, whenReady } from "../../../adapters/redis/redis-client.ts";
+import { createRedisProfileCache, profileKey } from "../../../adapters/redis/redis-profile-cache.ts";
+import { requiredEnv } from "../../support/required-env.ts";
+import { profileCacheContract } from "./profile-cache.contract.ts";
+
+profileCacheContract("memory", async () => {
+  const clock = fixedClock(new Date("2026-11-01T00:00:00Z"));
+  return {
+    cache: createMemoryProfileCache({ ttlMs: 1_000, clock }),
+    ttlPassed: async () => clock.advance(1_000),
+    dispose: async () => {},
+  };
+});
+
+const clients: Redis[] = [];
+const quiet = () => {};
+function redisAt(url: string): Redis {
+  const redis = createRedisClient(url, { onError: quiet });
+  clients.push(redis);
+  return redis;
+}
+async function readyRedis(): Promise<Redis> {
+  const redis = redisAt(requiredEnv("SHOPMESH_REDIS_URL"));
+  if (!(await whenReady(redis, 5_000))) throw new Error("Redis did not answer within 5 s");
+  return redis;
+}
+afterAll(() => {
+  for (const client of clients) client.disconnect();
+});
+
+profileCacheContract("Redis", async () => {
+  const redis = await readyRedis();
+  return {
+    cache: createRedisProfileCache(redis, { ttlSeconds: 1 }),
+    ttlPassed: () => new Promise((resolve) => setTimeout(resolve, 1_100)),
+    // Port 1 on loopback: nothing listens there, connections are refused at once.
+    unreachable: async () => createRedisProfileCache(redisAt("redis://127.0.0.1:1"), { ttlSeconds: 60 }),
+    dispose: async () => {},
+  };
+});
+
+describe("Redis profile cache, beyond the contract", () => {
+  it("when a profile is cached, then its key names the tenant and it expires by itself", async () => {
+    const redis = await readyRedis();
+    const tenant = parseTenantId(`keys-${Date.now().toString(36)}`);
+    const cache = createRedisProfileCache(redis, { ttlSeconds: 300 });
+    await cache.put(tenant, {
+      id: "u-1",
+      email: "a@example.com",
+      emailVerified: false,
+      displayName: "A",
+      phoneNumber: undefined,
+      status: "active",
+      roles: ["customer"],
+      createdAt: new Date(),
+      updatedAt: new Date(),
+    });
+    expect(profileKey(tenant, "u-1")).toBe(`users:${tenant}:profile:u-1`);
+    const ttl = await redis.ttl(profileKey(tenant, "u-1"));
+    expect(ttl).toBeGreaterThan(290);
+    expect(ttl).toBeLessThanOrEqual(300);
+    await redis.del(profileKey(tenant, "u-1"));
+  });
+
+  it("when a stored entry is unreadable, then it is a miss and the error is reported", async () => {
+    const redis = await readyRedis();
+    const tenant = parseTenantId(`junk-${Date.now().toString(36)}`);
+    const errors: string[] = [];
+    const cache = createRedisProfileCache(redis, { ttlSeconds: 60, onError: (_e, op) => errors.push(op) });
+    await redis.set(profileKey(tenant, "u-1"), "{not json", "EX", 60);
+    expect(await cache.get(tenant, "u-1")).toBeUndefined();
+    expect(errors).toEqual(["get"]);
+  });
+});
