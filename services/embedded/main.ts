@@ -70,7 +70,12 @@ const platform = platformModule(
   logger,
 );
 
-await seedDemoData({ tenants: auth.tenants, clock: systemClock });
+const demoAccounts = await seedDemoData({
+  tenants: auth.tenants,
+  users: users.useCases,
+  clock: systemClock,
+  dataDir: config.SHOPMESH_DATA_DIR,
+});
 const running = await startProcess({
   modules: [platform, ...contexts],
   logger,
@@ -86,5 +91,10 @@ shopmesh (embedded) listens on ${running.server.url}, data in ${config.SHOPMESH_
   Connect/JSON:  curl -s -H 'content-type: application/json' -d '{"payload":"hi"}' ${running.server.url}/shop.platform.v1.PlatformService/Ping
   gRPC:          npx buf curl --http2-prior-knowledge --protocol grpc ${running.server.url}/shop.platform.v1.PlatformService/GetInfo
   health:        ${running.server.url}/readyz
+  log in:        curl -s -H 'content-type: application/json' -H 'x-tenant-id: demo' \\
+                   -d '{"email":"customer@demo.shop","password":"<from the table>"}' ${running.server.url}/shop.auth.v1.AuthService/Login
+
+Demo accounts (tenant, email, password, roles), kept in ${config.SHOPMESH_DATA_DIR}/demo-accounts.txt:
+${demoAccounts.trimEnd().replace(/^/gm, "  ")}
 Ctrl-C stops it (in-flight calls finish first).
 `);

@@ -40,7 +40,9 @@ export interface UsersModuleDeps {
  * The users context, the same in its own process and in the embedded one: UserService, the
  * outbox relay of `user-events`, and the consumer of `tenant-events` (first admins).
  */
-export function usersModule(deps: UsersModuleDeps): ContextModule & { readonly users: MikroOrmUserRepository } {
+export function usersModule(
+  deps: UsersModuleDeps,
+): ContextModule & { readonly users: MikroOrmUserRepository; readonly useCases: UsersDeps } {
   const users = new MikroOrmUserRepository(deps.db.em, usersEventMapper);
   const useCases: UsersDeps = {
     users,
@@ -63,6 +65,7 @@ export function usersModule(deps: UsersModuleDeps): ContextModule & { readonly u
   return {
     ...relational,
     users,
+    useCases,
     async start() {
       await relational.start?.();
       tenantEvents = await subscribeToTenantEvents({
