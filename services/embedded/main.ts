@@ -15,6 +15,10 @@ import { platformModule } from "../platform/platform-module.ts";
 import { createMemoryProfileCache } from "../../adapters/memory/users/memory-profile-cache.ts";
 import { createAuthCredentialRegistry } from "../users/auth-credential-registry.ts";
 import { usersEntities, usersModule } from "../users/users-module.ts";
+import { createCatalogProductCatalog } from "../reviews/catalog-product-catalog.ts";
+import { memoryReviewStores } from "../reviews/review-stores.ts";
+import { reviewsModule } from "../reviews/reviews-module.ts";
+import { embeddedCatalogModule } from "../catalog/embedded-catalog.ts";
 import type { ContextModule } from "../runtime/context-module.ts";
 import { startProcess, stopOnSignals } from "../runtime/run-process.ts";
 import { embeddedConfigSchema } from "./embedded-config.ts";
@@ -59,6 +63,26 @@ const users = usersModule({
   resolveIdentity: auth.resolveIdentity,
 });
 contexts.push(users);
+contexts.push(
+  embeddedCatalogModule({
+    publisher: bus.publisher,
+    consumer: bus.consumer,
+    clock: systemClock,
+    logger,
+    resolveIdentity: auth.resolveIdentity,
+  }),
+);
+// Reviews: in-memory documents; products are checked with the catalog, in-process.
+contexts.push(
+  reviewsModule({
+    stores: memoryReviewStores(),
+    products: createCatalogProductCatalog(internal),
+    publisher: bus.publisher,
+    clock: systemClock,
+    logger,
+    resolveIdentity: auth.resolveIdentity,
+  }),
+);
 
 const platform = platformModule(
   {

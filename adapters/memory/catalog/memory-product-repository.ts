@@ -1,0 +1,162 @@
+import { Product, type ProductEvent, type ProductSnapshot, attributePairs } from "../../../core/catalog/product.ts";
+import type { FacetCount, ProductRepository } from "../../../core/catalog/product-repository.ts";
+import { alreadyExists, conflict } from "../../../core/kit/domain-error.ts";
+import type { EventMapper } from "../../../core/kit/event-mapper.ts";
+import type { IntegrationEvent } from "../../../core/kit/integration-event.ts";
+import type { RequestContext, TenantId } from "../../../core/kit/request-context.ts";
+import { compareFor, isAfter, matchedTerms, matchesFilter, sortValue } from "./memory-product-store.ts";
+
+interface Entry {
+  snapshot: ProductSnapshot;
+  deleted: boolean;
+}
+
+/**
+ * Products in memory (unit tests and the embedded mode). Same contract as the document store:
+ * SKUs unique per tenant, stale versions ABORTED, events kept with the write until drained.
+ */
+export class MemoryProductRepository implements ProductRepository {
+  readonly #entries = new Map<string, Entry>();
+  readonly #outbox: IntegrationEvent[] = [];
+  readonly #mapper: EventMapper<ProductEvent>;
+
+  constructor(mapper: EventMapper<ProductEvent>) {
+    this.#mapper = mapper;
+  }
+
+  /** Takes the pending events, oldest first (the embedded relay publishes them). */
+  drainEvents(): IntegrationEvent[] {
+    return this.#outbox.splice(0);
+  }
+
+  /** Puts events back at the front after a failed publish. */
+  requeue(events: readonly IntegrationEvent[]): void {
+    this.#outbox.unshift(...events);
+  }
+
+  async find(tenantId: TenantId, id: string) {
+    const entry = this.#entries.get(key(tenantId, id));
+    return entry && !entry.deleted ? Product.restore(entry.snapshot) : undefined;
+  }
+
+  async findByCreationKey(tenantId: TenantId, creationKey: string) {
+    const entry = this.#live(tenantId).find((e) => e.snapshot.creationKey === creationKey);
+    return entry ? Product.restore(entry.snapshot) : undefined;
+  }
+
+  async add(product: Product, ctx: RequestContext) {
+    const s = product.snapshot();
+    if (this.#live(s.tenantId).some((e) => e.snapshot.creationKey === s.creationKey))
+      throw alreadyExists("CATALOG.CREATION_KEY_TAKEN", "idempotency key already used");
+    this.#checkSkus(s);
+    this.#entries.set(key(s.tenantId, s.id), { snapshot: s, deleted: false });
+    this.#record(product, ctx);
+  }
+
+  async update(product: Product, ctx: RequestContext) {
+    const s = product.snapshot();
+    this.#checkVersion(product);
+    this.#checkSkus(s);
+    const entry = this.#entries.get(key(s.tenantId, s.id))!;
+    this.#entries.set(key(s.tenantId, s.id), { snapshot: { ...s, rating: entry.snapshot.rating }, deleted: false });
+    this.#record(product, ctx);
+  }
+
+  async remove(product: Product, ctx: RequestContext) {
+    const s = product.snapshot();
+    this.#checkVersion(product);
+    this.#entries.set(key(s.tenantId, s.id), { snapshot: s, deleted: true });
+    this.#record(product, ctx);
+  }
+
+  async list(tenantId: TenantId, query: Parameters<ProductRepository["list"]>[1]) {
+    const sorted = this.#live(tenantId)
+      .map((e) => e.snapshot)
+      .filter((p) => matchesFilter(p, query.filter) && (!query.after || isAfter(p, query.sort, query.after)))
+      .sort(compareFor(query.sort));
+    const products = sorted.slice(0, query.pageSize);
+    const last = products.at(-1);
+    const more = sorted.length > query.pageSize && last;
+    return {
+      products,
+      next: more ? { value: sortValue(last, query.sort), id: last.id } : undefined,
+    };
+  }
+
+  async search(tenantId: TenantId, query: Parameters<ProductRepository["search"]>[1]) {
+    const scored = this.#live(tenantId)
+      .map((e) => ({ p: e.snapshot, score: matchedTerms(e.snapshot, query.terms) }))
+      .filter(({ p, score }) => score > 0 && matchesFilter(p, query.filter))
+      .sort((a, b) => b.score - a.score || (a.p.id < b.p.id ? -1 : 1));
+    return {
+      products: scored.slice(query.offset, query.offset + query.pageSize).map((s) => s.p),
+      total: Math.min(scored.length, 10_000),
+    };
+  }
+
+  async facets(
+    tenantId: TenantId,
+    filter: Parameters<ProductRepository["facets"]>[1],
+    terms: readonly string[],
+    names: readonly string[],
+  ) {
+    const matches = this.#live(tenantId)
+      .map((e) => e.snapshot)
+      .filter((p) => matchesFilter(p, filter) && (terms.length === 0 || matchedTerms(p, terms) > 0));
+    const count = (field: string, valuesOf: (p: ProductSnapshot) => string[]): FacetCount => {
+      const counts = new Map<string, number>();
+      for (const p of matches) for (const v of new Set(valuesOf(p))) counts.set(v, (counts.get(v) ?? 0) + 1);
+      const values = [...counts].map(([value, n]) => ({ value, count: n }));
+      values.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
+      return { field, values: values.slice(0, 50) };
+    };
+    return [
+      count("brand", (p) => (p.brand ? [p.brand] : [])),
+      count("category_id", (p) => [p.categoryId]),
+      ...names.map((name) =>
+        count(name, (p) =>
+          attributePairs(p)
+            .filter((pair) => pair.startsWith(`${name}=`))
+            .map((pair) => pair.slice(name.length + 1)),
+        ),
+      ),
+    ];
+  }
+
+  async applyRating(tenantId: TenantId, productId: string, rating: Parameters<ProductRepository["applyRating"]>[2]) {
+    const entry = this.#entries.get(key(tenantId, productId));
+    if (!entry || entry.deleted || entry.snapshot.rating.version >= rating.version) return false;
+    entry.snapshot = { ...entry.snapshot, rating };
+    return true;
+  }
+
+  async countInCategory(tenantId: TenantId, categoryId: string) {
+    return this.#live(tenantId).filter((e) => e.snapshot.categoryId === categoryId).length;
+  }
+
+  #live(tenantId: TenantId): Entry[] {
+    return [...this.#entries.values()].filter((e) => !e.deleted && e.snapshot.tenantId === tenantId);
+  }
+
+  #checkVersion(product: Product): void {
+    const s = product.snapshot();
+    const stored = this.#entries.get(key(s.tenantId, s.id));
+    if (!stored || stored.deleted || stored.snapshot.version !== product.loadedVersion)
+      throw conflict("CATALOG.VERSION_STALE", `product ${s.id} changed since it was read`);
+  }
+
+  #checkSkus(s: ProductSnapshot): void {
+    const skus = new Set(s.variants.map((v) => v.sku));
+    for (const other of this.#live(s.tenantId)) {
+      if (other.snapshot.id === s.id) continue;
+      const taken = other.snapshot.variants.find((v) => skus.has(v.sku));
+      if (taken) throw alreadyExists("CATALOG.SKU_TAKEN", `SKU ${taken.sku} belongs to another product`);
+    }
+  }
+
+  #record(product: Product, ctx: RequestContext): void {
+    this.#outbox.push(...product.pullEvents().map((e) => this.#mapper(e, ctx)));
+  }
+}
+
+const key = (tenantId: TenantId, id: string) => `${tenantId}/${id}`;

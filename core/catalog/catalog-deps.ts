@@ -1,0 +1,24 @@
+import type { Clock } from "../kit/clock.ts";
+import type { IdGenerator } from "../kit/ids.ts";
+import type { TenantId } from "../kit/request-context.ts";
+import type { CategoryRepository } from "./category-repository.ts";
+import type { ProductCache } from "./product-cache.ts";
+import type { ProductRepository } from "./product-repository.ts";
+
+/** What the catalog's use cases need; main.ts (or a test) builds it. */
+export interface CatalogDeps {
+  readonly products: ProductRepository;
+  readonly categories: CategoryRepository;
+  readonly cache: ProductCache;
+  readonly clock: Clock;
+  readonly newId: IdGenerator;
+  /** The tenant's currency: every price is in it. */
+  readonly currencyOf: (tenantId: TenantId) => string;
+}
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+export function pageSizeOf(requested: number | undefined): number {
+  return Math.min(requested || DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+}

@@ -1,0 +1,50 @@
+import type { RequestContext, TenantId } from "../kit/request-context.ts";
+import type { Product, ProductSnapshot } from "./product.ts";
+import type { ListCursor, ListQuery, ProductFilter, SearchQuery } from "./product-query.ts";
+import type { RatingSummary } from "./rating-summary.ts";
+
+export interface ProductPage {
+  readonly products: readonly ProductSnapshot[];
+  /** Where the next page starts; absent on the last page. */
+  readonly next: ListCursor | undefined;
+}
+
+export interface SearchPage {
+  readonly products: readonly ProductSnapshot[];
+  /** Matches in all, exact up to 10,000. */
+  readonly total: number;
+}
+
+export interface FacetCount {
+  readonly field: string;
+  readonly values: readonly { readonly value: string; readonly count: number }[];
+}
+
+/**
+ * Where a tenant's products live; every method is scoped by tenant. `add`, `update` and
+ * `remove` store the product's pending events with its state in one atomic write.
+ * `add` fails ALREADY_EXISTS (`CATALOG.SKU_TAKEN`, `CATALOG.CREATION_KEY_TAKEN`);
+ * `update` and `remove` fail ABORTED (`CATALOG.VERSION_STALE`) when the stored version moved on,
+ * and ALREADY_EXISTS for a SKU another product holds. A removed product is never found again.
+ */
+export interface ProductRepository {
+  find(tenantId: TenantId, id: string): Promise<Product | undefined>;
+  findByCreationKey(tenantId: TenantId, key: string): Promise<Product | undefined>;
+  add(product: Product, ctx: RequestContext): Promise<void>;
+  update(product: Product, ctx: RequestContext): Promise<void>;
+  remove(product: Product, ctx: RequestContext): Promise<void>;
+  list(tenantId: TenantId, query: ListQuery): Promise<ProductPage>;
+  /** Products having at least one term, by matched-term count, then product id. */
+  search(tenantId: TenantId, query: SearchQuery): Promise<SearchPage>;
+  /** Counts per brand, category and the named attributes over the match set (top 50 each). */
+  facets(
+    tenantId: TenantId,
+    filter: ProductFilter,
+    terms: readonly string[],
+    attributeNames: readonly string[],
+  ): Promise<FacetCount[]>;
+  /** Stores `rating` when its version is higher than the stored one; true when it did. */
+  applyRating(tenantId: TenantId, productId: string, rating: RatingSummary): Promise<boolean>;
+  /** Whether any product (of any status) is in one of these categories. */
+  countInCategory(tenantId: TenantId, categoryId: string): Promise<number>;
+}

@@ -1,0 +1,29 @@
+import { z } from "zod";
+import { accessTokenVerifyingConfig, remoteJwksConfig } from "../../adapters/config/access-token-config.ts";
+import { port, processConfigFields } from "../runtime/process-config.ts";
+
+export const catalogConfigSchema = z.object({
+  ...processConfigFields,
+  ...accessTokenVerifyingConfig,
+  ...remoteJwksConfig,
+  SHOPMESH_PORT: port(7003),
+  /** FerretDB or MongoDB. Required: no default. */
+  SHOPMESH_MONGO_URL: z.string().min(10),
+  SHOPMESH_CATALOG_DATABASE: z
+    .string()
+    .regex(/^[a-z0-9_]{1,64}$/)
+    .default("shopmesh_catalog"),
+  SHOPMESH_REDIS_URL: z.string().url(),
+  SHOPMESH_KAFKA_BROKERS: z
+    .string()
+    .min(1)
+    .transform((value) => value.split(",").map((broker) => broker.trim())),
+  SHOPMESH_CATALOG_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(3_600).default(300),
+  /** Every price of every tenant is in this currency until tenants carry theirs to catalog. */
+  SHOPMESH_CATALOG_CURRENCY: z
+    .string()
+    .regex(/^[A-Z]{3}$/)
+    .default("EUR"),
+});
+
+export type CatalogConfig = z.infer<typeof catalogConfigSchema>;

@@ -1,0 +1,166 @@
+import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
+import { createCategory, getCategory, listCategories } from "../../core/catalog/category-admin.ts";
+import type { CatalogDeps } from "../../core/catalog/catalog-deps.ts";
+import {
+  archiveProduct,
+  bulkImportProducts,
+  createProduct,
+  deleteProduct,
+  updateProduct,
+} from "../../core/catalog/product-admin.ts";
+import { getProduct, listProducts, searchProducts } from "../../core/catalog/product-browse.ts";
+import { isDomainError } from "../../core/kit/domain-error.ts";
+import { requestContext } from "../../adapters/rpc/call-context.ts";
+import { validateRequest } from "../../adapters/rpc/request-validation.ts";
+import { ProductSortOrder, type CatalogService } from "../../gen/shop/catalog/v1/catalog_pb.ts";
+import { AttributeScope } from "../../gen/shop/catalog/v1/categories_pb.ts";
+import { ProductInputSchema } from "../../gen/shop/catalog/v1/products_pb.ts";
+import {
+  categoryToProto,
+  fromProductInput,
+  fromProtoFilter,
+  fromProtoSort,
+  productToProto,
+  summaryToProto,
+} from "./catalog-proto-mapping.ts";
+
+const notYet = (rpc: string) => new ConnectError(`${rpc} is not implemented yet`, Code.Unimplemented);
+const KIND_TO_CODE: Record<string, string> = {
+  invalid: "INVALID_ARGUMENT",
+  already_exists: "ALREADY_EXISTS",
+  not_found: "NOT_FOUND",
+  failed_precondition: "FAILED_PRECONDITION",
+  conflict: "ABORTED",
+};
+
+/** CatalogService: proto in, core use case, proto out. Roles are checked in the core. */
+export function catalogHandlers(deps: CatalogDeps): ServiceImpl<typeof CatalogService> {
+  return {
+    async createProduct(request, ctx) {
+      const product = await createProduct(deps, requestContext(ctx), fromProductInput(request.product), request.idempotencyKey);
+      return { product: productToProto(product) };
+    },
+    async updateProduct(request, ctx) {
+      const content = fromProductInput(request.product);
+      const product = await updateProduct(deps, requestContext(ctx), request.productId, Number(request.expectedVersion), content);
+      return { product: productToProto(product) };
+    },
+    async archiveProduct(request, ctx) {
+      return {
+        product: productToProto(
+          await archiveProduct(deps, requestContext(ctx), request.productId, Number(request.expectedVersion)),
+        ),
+      };
+    },
+    async deleteProduct(request, ctx) {
+      await deleteProduct(deps, requestContext(ctx), request.productId, Number(request.expectedVersion));
+      return {};
+    },
+    async bulkImportProducts(request, ctx) {
+      const items = request.items.map((item) => ({
+        reference: item.clientReference,
+        content: (() => {
+          try {
+            if (item.product) validateRequest(ProductInputSchema, item.product);
+            return fromProductInput(item.product);
+          } catch (error) {
+            if (isDomainError(error)) return error;
+            throw error;
+          }
+        })(),
+      }));
+      const results = await bulkImportProducts(deps, requestContext(ctx), items, request.idempotencyKey);
+      return {
+        results: results.map((r) =>
+          "product" in r
+            ? {
+                index: r.index,
+                clientReference: r.reference,
+                outcome: { case: "product" as const, value: productToProto(r.product) },
+              }
+            : {
+                index: r.index,
+                clientReference: r.reference,
+                outcome: {
+                  case: "error" as const,
+                  value: {
+                    code: KIND_TO_CODE[r.error.kind] ?? "INVALID_ARGUMENT",
+                    reason: r.error.code,
+                    message: r.error.message,
+                    fieldViolations: r.error.field
+                      ? [{ field: r.error.field, rule: r.error.code, description: r.error.message }]
+                      : [],
+                  },
+                },
+              },
+        ),
+        createdCount: results.filter((r) => "product" in r).length,
+        failedCount: results.filter((r) => "error" in r).length,
+      };
+    },
+    async getProduct(request, ctx) {
+      return { product: productToProto(await getProduct(deps, requestContext(ctx), request.productId)) };
+    },
+    async batchGetVariants() {
+      throw notYet("BatchGetVariants");
+    },
+    async listProducts(request, ctx) {
+      const page = await listProducts(deps, requestContext(ctx), {
+        filter: fromProtoFilter(request.filter),
+        sort: fromProtoSort(request.sortOrder),
+        pageSize: request.page?.pageSize,
+        pageToken: request.page?.pageToken || undefined,
+      });
+      return { products: page.products.map(summaryToProto), page: { nextPageToken: page.nextPageToken ?? "" } };
+    },
+    async searchProducts(request, ctx) {
+      if (request.sortOrder !== ProductSortOrder.UNSPECIFIED && request.sortOrder !== ProductSortOrder.RELEVANCE)
+        throw notYet("SearchProducts sorted other than by relevance");
+      const result = await searchProducts(deps, requestContext(ctx), {
+        query: request.query,
+        filter: fromProtoFilter(request.filter),
+        pageSize: request.page?.pageSize,
+        pageToken: request.page?.pageToken || undefined,
+        facetAttributes: request.facetAttributes,
+      });
+      return {
+        products: result.products.map(summaryToProto),
+        facets: result.facets.map((f) => ({
+          field: f.field,
+          values: f.values.map((v) => ({ value: v.value, productCount: BigInt(v.count) })),
+        })),
+        totalMatchCount: BigInt(result.total),
+        page: { nextPageToken: result.nextPageToken ?? "" },
+      };
+    },
+    async createCategory(request, ctx) {
+      const category = await createCategory(deps, requestContext(ctx), {
+        parentId: request.parentCategoryId,
+        name: request.name,
+        slug: request.slug,
+        idempotencyKey: request.idempotencyKey,
+        attributeSpecs: request.attributeSpecs.map((s) => ({
+          name: s.name,
+          displayName: s.displayName,
+          scope: s.scope === AttributeScope.VARIANT ? "variant" : "product",
+          required: s.required,
+          allowedValues: s.allowedValues,
+          facetable: s.facetable,
+        })),
+      });
+      return { category: categoryToProto(category) };
+    },
+    async updateCategory() {
+      throw notYet("UpdateCategory");
+    },
+    async deleteCategory() {
+      throw notYet("DeleteCategory");
+    },
+    async getCategory(request, ctx) {
+      return { category: categoryToProto(await getCategory(deps, requestContext(ctx), request.categoryId)) };
+    },
+    async listCategories(_request, ctx) {
+      return { categories: (await listCategories(deps, requestContext(ctx))).map(categoryToProto) };
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import { CatalogService } from "../../gen/shop/catalog/v1/catalog_pb.ts";
+import type { CatalogDeps } from "../../core/catalog/catalog-deps.ts";
+import type { EventConsumer, RunningSubscription } from "../../core/kit/event-consumer.ts";
+import type { HealthProbe } from "../../core/kit/health.ts";
+import type { ProcessedEvents } from "../../core/kit/processed-events.ts";
+import type { Logger } from "../../adapters/observability/logger.ts";
+import type { IdentityResolver } from "../../adapters/rpc/call-context.ts";
+import { serviceHandlers } from "../../adapters/rpc/service-handlers.ts";
+import type { ContextModule } from "../runtime/context-module.ts";
+import { catalogHandlers } from "./catalog-handlers.ts";
+import { subscribeCatalogEvents } from "./catalog-subscriptions.ts";
+
+export interface CatalogModuleDeps {
+  readonly deps: CatalogDeps;
+  /** Starts the relay of the products' outbox (Mongo single-document outbox, or the memory one). */
+  readonly startRelay: () => Promise<{ stop(): Promise<void> }>;
+  readonly consumer: EventConsumer;
+  readonly processedEvents: ProcessedEvents;
+  readonly probes: readonly HealthProbe[];
+  readonly logger: Logger;
+  readonly resolveIdentity: IdentityResolver;
+  readonly cacheGroup: string;
+  /** Closes the stores, after the relay and consumers stopped. */
+  readonly close?: () => Promise<void>;
+}
+
+/** The catalog context, the same in its own process and in the embedded one. */
+export function catalogModule(options: CatalogModuleDeps): ContextModule {
+  let relay: { stop(): Promise<void> } | undefined;
+  let subscriptions: RunningSubscription[] = [];
+  return {
+    name: "catalog",
+    handlers: [
+      serviceHandlers(CatalogService, catalogHandlers(options.deps), {
+        logger: options.logger,
+        resolveIdentity: options.resolveIdentity,
+      }),
+    ],
+    probes: options.probes,
+    async start() {
+      relay = await options.startRelay();
+      subscriptions = await subscribeCatalogEvents({
+        consumer: options.consumer,
+        processedEvents: options.processedEvents,
+        deps: options.deps,
+        logger: options.logger,
+        cacheGroup: options.cacheGroup,
+      });
+    },
+    async stop() {
+      for (const subscription of subscriptions) await subscription.stop();
+      await relay?.stop();
+      await options.close?.();
+    },
+  };
+}

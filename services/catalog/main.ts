@@ -1,0 +1,108 @@
+// The catalog context in a process of its own, on FerretDB/MongoDB, Redis and Kafka.
+import { hostname } from "node:os";
+import { systemClock } from "../../core/kit/clock.ts";
+import { randomId } from "../../core/kit/ids.ts";
+import { readConfig } from "../../adapters/config/env-config.ts";
+import { createJoseAccessTokenVerifier } from "../../adapters/jose/jose-access-token-verifier.ts";
+import { remoteJwks } from "../../adapters/jose/jose-remote-jwks.ts";
+import { createKafka } from "../../adapters/kafka/kafka-client.ts";
+import { createKafkaEventConsumer } from "../../adapters/kafka/kafka-event-consumer.ts";
+import { createKafkaEventPublisher } from "../../adapters/kafka/kafka-event-publisher.ts";
+import { startKafkaTenantDirectory } from "../../adapters/kafka/kafka-tenant-directory.ts";
+import { ensureTopics } from "../../adapters/kafka/kafka-topics.ts";
+import { catalogIndexes, catalogOutboxCollections } from "../../adapters/mongo/catalog/catalog-indexes.ts";
+import { MongoCategoryRepository } from "../../adapters/mongo/catalog/mongo-category-repository.ts";
+import { MongoProductRepository } from "../../adapters/mongo/catalog/mongo-product-repository.ts";
+import { openMongoDatabase } from "../../adapters/mongo/mongo-database.ts";
+import { mongoHealthProbe } from "../../adapters/mongo/mongo-health-probe.ts";
+import { startMongoOutboxRelay } from "../../adapters/mongo/mongo-outbox-relay.ts";
+import { createMongoProcessedEvents } from "../../adapters/mongo/mongo-processed-events.ts";
+import { createLogger } from "../../adapters/observability/logger.ts";
+import { createRedisProductCache } from "../../adapters/redis/catalog-product-cache.ts";
+import { createRedisClient, whenReady } from "../../adapters/redis/redis-client.ts";
+import { jwtIdentityResolver } from "../../adapters/rpc/jwt-identity-resolver.ts";
+import { platformModule } from "../platform/platform-module.ts";
+import type { ContextModule } from "../runtime/context-module.ts";
+import { kafkaModule } from "../runtime/kafka-module.ts";
+import { startProcess, stopOnSignals } from "../runtime/run-process.ts";
+import { catalogConfigSchema } from "./catalog-config.ts";
+import { catalogModule } from "./catalog-module.ts";
+import { REVIEW_EVENTS_TOPIC } from "./catalog-subscriptions.ts";
+import { PRODUCT_EVENTS_TOPIC, productEventMapper } from "./product-event-mapper.ts";
+
+const config = readConfig(catalogConfigSchema);
+const logger = createLogger("catalog", config.SHOPMESH_LOG_LEVEL);
+const closing = (name: string, stop: () => unknown): ContextModule => ({
+  name,
+  handlers: [],
+  probes: [],
+  stop: async () => void (await stop()),
+});
+const instance = `catalog-${hostname()}-${process.pid}`;
+
+const kafka = createKafka({ brokers: config.SHOPMESH_KAFKA_BROKERS, clientId: "catalog" });
+await ensureTopics(kafka, [PRODUCT_EVENTS_TOPIC, REVIEW_EVENTS_TOPIC]);
+const publisher = createKafkaEventPublisher(kafka);
+const tenants = await startKafkaTenantDirectory(kafka, { topic: "tenant-events", instance });
+await tenants.ready();
+const verifier = createJoseAccessTokenVerifier({
+  keys: remoteJwks(config.SHOPMESH_AUTH_JWKS_URL),
+  issuer: config.SHOPMESH_TOKEN_ISSUER,
+  audience: config.SHOPMESH_TOKEN_AUDIENCE,
+  clockToleranceSeconds: config.SHOPMESH_TOKEN_CLOCK_TOLERANCE_SECONDS,
+  onRejected: (reason) => logger.info({ reason }, "access token refused"),
+});
+
+const redis = createRedisClient(config.SHOPMESH_REDIS_URL, { onError: (err) => logger.warn({ err }, "redis connection") });
+if (!(await whenReady(redis, 2_000))) logger.warn("redis not ready: products are read from the database meanwhile");
+const mongo = await openMongoDatabase({
+  url: config.SHOPMESH_MONGO_URL,
+  database: config.SHOPMESH_CATALOG_DATABASE,
+  indexes: catalogIndexes,
+});
+const deps = {
+  products: new MongoProductRepository(mongo.db, productEventMapper),
+  categories: new MongoCategoryRepository(mongo.db),
+  cache: createRedisProductCache(redis, {
+    ttlSeconds: config.SHOPMESH_CATALOG_CACHE_TTL_SECONDS,
+    onError: (err, operation) => logger.warn({ err, operation }, "catalog cache skipped"),
+  }),
+  clock: systemClock,
+  newId: randomId,
+  currencyOf: () => config.SHOPMESH_CATALOG_CURRENCY,
+};
+const catalog = catalogModule({
+  deps,
+  startRelay: () =>
+    startMongoOutboxRelay({
+      db: mongo.db,
+      collections: catalogOutboxCollections,
+      publisher,
+      onError: (err, retryInMs) => logger.warn({ err, retryInMs }, "outbox relay retrying"),
+    }),
+  consumer: createKafkaEventConsumer(kafka),
+  processedEvents: createMongoProcessedEvents(mongo.db),
+  probes: [mongoHealthProbe("catalog-database", mongo.db)],
+  logger,
+  resolveIdentity: jwtIdentityResolver({ verifier, tenants }),
+  cacheGroup: `catalog-cache-${instance}`,
+  close: () => mongo.close(),
+});
+const running = await startProcess({
+  modules: [
+    platformModule(
+      { service: "catalog", version: config.SHOPMESH_VERSION, runMode: "distributed", contexts: () => ["catalog"] },
+      logger,
+    ),
+    kafkaModule(kafka, publisher),
+    closing("tenant-directory", () => tenants.stop()),
+    closing("redis", () => redis.quit()),
+    catalog,
+  ],
+  logger,
+  port: config.SHOPMESH_PORT,
+  host: config.SHOPMESH_HOST,
+  drainMs: config.SHOPMESH_DRAIN_MS,
+});
+stopOnSignals(running, logger);
+logger.info({ url: running.server.url }, "catalog is serving");

@@ -1,0 +1,24 @@
+import { z } from "zod";
+import { accessTokenVerifyingConfig, remoteJwksConfig } from "../../adapters/config/access-token-config.ts";
+import { port, processConfigFields } from "../runtime/process-config.ts";
+
+export const reviewsConfigSchema = z.object({
+  ...processConfigFields,
+  ...accessTokenVerifyingConfig,
+  ...remoteJwksConfig,
+  SHOPMESH_PORT: port(7004),
+  /** The document store (FerretDB here, MongoDB in production). Required: no default. */
+  SHOPMESH_MONGO_URL: z.string().url(),
+  SHOPMESH_REVIEWS_DATABASE: z
+    .string()
+    .regex(/^[a-z0-9_]{1,64}$/)
+    .default("shopmesh_reviews"),
+  SHOPMESH_KAFKA_BROKERS: z
+    .string()
+    .min(1)
+    .transform((value) => value.split(",").map((broker) => broker.trim())),
+  /** host:port of the catalog process's gRPC side (GetProduct: may this product be reviewed). Required. */
+  SHOPMESH_CATALOG_GRPC_TARGET: z.string().min(3),
+});
+
+export type ReviewsConfig = z.infer<typeof reviewsConfigSchema>;

@@ -1,0 +1,56 @@
+import type { Clock } from "../../core/kit/clock.ts";
+import type { EventPublisher } from "../../core/kit/event-publisher.ts";
+import { randomId } from "../../core/kit/ids.ts";
+import type { ProductCatalog } from "../../core/reviews/product-catalog.ts";
+import type { ReviewsDeps } from "../../core/reviews/reviews-deps.ts";
+import type { Logger } from "../../adapters/observability/logger.ts";
+import type { IdentityResolver } from "../../adapters/rpc/call-context.ts";
+import { serviceHandlers } from "../../adapters/rpc/service-handlers.ts";
+import { ReviewService } from "../../gen/shop/reviews/v1/reviews_pb.ts";
+import type { ContextModule } from "../runtime/context-module.ts";
+import type { ReviewStores } from "./review-stores.ts";
+import { reviewsHandlers } from "./reviews-handlers.ts";
+
+export interface ReviewsModuleDeps {
+  readonly stores: ReviewStores;
+  readonly products: ProductCatalog;
+  readonly publisher: EventPublisher;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly resolveIdentity: IdentityResolver;
+  /** Closes the store's connection after the relay stopped (the own process's MongoDB client). */
+  readonly close?: () => Promise<void>;
+}
+
+/**
+ * The reviews context, the same in its own process and in the embedded one: ReviewService, the
+ * stores' probes, and the outbox relay of `review-events`.
+ */
+export function reviewsModule(deps: ReviewsModuleDeps): ContextModule & { readonly useCases: ReviewsDeps } {
+  const useCases: ReviewsDeps = {
+    reviews: deps.stores.reviews,
+    ratings: deps.stores.ratings,
+    settings: deps.stores.settings,
+    products: deps.products,
+    clock: deps.clock,
+    newId: randomId,
+  };
+  let relay: { stop(): Promise<void> } | undefined;
+  return {
+    name: "reviews",
+    useCases,
+    handlers: [
+      serviceHandlers(ReviewService, reviewsHandlers(useCases), { logger: deps.logger, resolveIdentity: deps.resolveIdentity }),
+    ],
+    probes: deps.stores.probes,
+    async start() {
+      relay = await deps.stores.startRelay(deps.publisher, (err) =>
+        deps.logger.warn({ err, context: "reviews" }, "outbox relay retrying"),
+      );
+    },
+    async stop() {
+      await relay?.stop();
+      await deps.close?.();
+    },
+  };
+}
