@@ -1,0 +1,30 @@
+import type { Clock } from "../kit/clock.ts";
+import type { IdGenerator } from "../kit/ids.ts";
+import type { AvailabilitySource } from "./availability-source.ts";
+import type { CartLimits } from "./cart.ts";
+import type { CartRepository } from "./cart-repository.ts";
+import type { PriceSource } from "./price-source.ts";
+import type { PromotionRepository } from "./promotion-repository.ts";
+
+export interface CartPolicy extends CartLimits {
+  /** The currency shown for an empty cart (lines carry catalog's currency). */
+  readonly defaultCurrency: string;
+}
+
+export const DEFAULT_CART_POLICY: CartPolicy = {
+  maxQuantityPerLine: 99,
+  maxLines: 100,
+  ttlMs: 30 * 24 * 60 * 60_000,
+  defaultCurrency: "EUR",
+};
+
+/** What the cart use cases need: ports and policy, handed over by the composition root. */
+export interface CartDeps {
+  readonly carts: CartRepository;
+  readonly prices: PriceSource;
+  readonly availability: AvailabilitySource;
+  readonly promotions: PromotionRepository;
+  readonly clock: Clock;
+  readonly newId: IdGenerator;
+  readonly policy: CartPolicy;
+}
