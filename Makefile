@@ -11,7 +11,7 @@ NODE_FLAGS := --disable-warning=ExperimentalWarning
 INFRA_ENV := .infra/env
 
 .PHONY: help toolchain deps generate lint typecheck test test-unit test-contract test-component \
-        test-e2e run bench-rpc bench-auth infra-up infra-down infra-status clean
+        test-e2e run bench-rpc bench-auth bench-inventory infra-up infra-down infra-status clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -64,6 +64,9 @@ bench-rpc: generate ## RPC plumbing vs bare grpc-js and bare connect-node
 bench-auth: generate ## access-token signing and verification (what every call costs a service), then logins (argon2id)
 	node $(NODE_FLAGS) bench/auth/verify.ts
 	node $(NODE_FLAGS) bench/auth/login.ts
+
+bench-inventory: generate ## reservations/s and p99 on MariaDB (one hot SKU, 1,000 SKUs) next to a raw conditional UPDATE
+	set -a; source $(INFRA_ENV); set +a; node $(NODE_FLAGS) bench/inventory/main.ts
 
 clean: ## remove generated code and local tools (keeps .infra data)
 	rm -rf gen node_modules .tools

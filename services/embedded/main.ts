@@ -19,6 +19,7 @@ import { createCatalogProductCatalog } from "../reviews/catalog-product-catalog.
 import { memoryReviewStores } from "../reviews/review-stores.ts";
 import { reviewsModule } from "../reviews/reviews-module.ts";
 import { embeddedCatalogModule } from "../catalog/embedded-catalog.ts";
+import { inventoryEntities, inventoryModule } from "../inventory/inventory-module.ts";
 import type { ContextModule } from "../runtime/context-module.ts";
 import { startProcess, stopOnSignals } from "../runtime/run-process.ts";
 import { embeddedConfigSchema } from "./embedded-config.ts";
@@ -65,6 +66,17 @@ const users = usersModule({
 contexts.push(users);
 contexts.push(
   embeddedCatalogModule({
+    publisher: bus.publisher,
+    consumer: bus.consumer,
+    clock: systemClock,
+    logger,
+    resolveIdentity: auth.resolveIdentity,
+  }),
+);
+// Inventory: its own SQLite file; reserves, commits and releases on order-events.
+contexts.push(
+  inventoryModule({
+    db: await openSqlDatabase(sqlite("inventory"), inventoryEntities),
     publisher: bus.publisher,
     consumer: bus.consumer,
     clock: systemClock,

@@ -1,0 +1,68 @@
+import type { RequestContext, TenantId } from "../kit/request-context.ts";
+import type { InventoryEvent } from "./inventory-events.ts";
+import type { Reservation, ReservationStatus } from "./reservation.ts";
+import type { StockLevel } from "./stock-level.ts";
+import type { StockMovement } from "./stock-movement.ts";
+
+/**
+ * One transaction on one tenant's inventory. Rows read with `lock*` stay locked until the
+ * transaction ends; every use case locks in the same order (the reservation first, then stock
+ * rows SKU by SKU in `lockOrder`), so two transactions cannot wait on each other in a cycle.
+ * Events appended here commit with the state (the outbox).
+ */
+export interface InventoryTransaction {
+  /** The stock rows of these SKUs at every location, locked, SKU by SKU in the order given. */
+  lockStock(skus: readonly string[]): Promise<StockLevel[]>;
+  /** Inserts or updates rows (a row with version 1 is new). */
+  saveStock(levels: readonly StockLevel[]): Promise<void>;
+  /** Restock thresholds of these SKUs (absent: none). */
+  thresholds(skus: readonly string[]): Promise<Map<string, number>>;
+  setThreshold(sku: string, threshold: number): Promise<void>;
+  /** The order's reservation, locked. */
+  lockReservation(orderId: string): Promise<Reservation | undefined>;
+  /** Inserts a new reservation; a second one for the same order makes the transaction retry. */
+  addReservation(reservation: Reservation): Promise<void>;
+  updateReservation(reservation: Reservation): Promise<void>;
+  recordMovements(movements: readonly StockMovement[]): Promise<void>;
+  /** The stored answer of an idempotent command, or undefined. */
+  findIdempotent(scope: string, key: string): Promise<{ fingerprint: string; response: string } | undefined>;
+  saveIdempotent(scope: string, key: string, fingerprint: string, response: string): Promise<void>;
+  publish(events: readonly InventoryEvent[]): Promise<void>;
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly nextPageToken: string | undefined;
+}
+
+export interface LowStockEntry {
+  readonly sku: string;
+  readonly onHand: number;
+  readonly reserved: number;
+  readonly restockThreshold: number;
+}
+
+/**
+ * Where stock, reservations and the ledger live. `transaction` runs `work` atomically and
+ * runs it again (a bounded number of times) when the database reports a deadlock, a lock
+ * wait timeout or a duplicate reservation: `work` must only act through `tx`.
+ */
+export interface InventoryStore {
+  transaction<T>(ctx: RequestContext, work: (tx: InventoryTransaction) => Promise<T>): Promise<T>;
+  /** Unlocked reads. */
+  readStock(tenantId: TenantId, skus: readonly string[]): Promise<StockLevel[]>;
+  readThresholds(tenantId: TenantId, skus: readonly string[]): Promise<Map<string, number>>;
+  findReservation(tenantId: TenantId, orderId: string): Promise<Reservation | undefined>;
+  listReservations(
+    tenantId: TenantId,
+    query: { status?: ReservationStatus; sku?: string; pageSize: number; pageToken?: string },
+  ): Promise<Page<Reservation>>;
+  listMovements(
+    tenantId: TenantId,
+    query: { sku: string; locationId?: string; pageSize: number; pageToken?: string },
+  ): Promise<Page<StockMovement>>;
+  /** SKUs with a threshold above 0 whose available total is at or below it (any order). */
+  lowStock(tenantId: TenantId): Promise<LowStockEntry[]>;
+  /** Reservations of any tenant still held at `now` past their expiry, oldest first. */
+  dueForExpiry(now: Date, limit: number): Promise<{ tenantId: TenantId; orderId: string }[]>;
+}

@@ -1,0 +1,237 @@
+import { invalidField, notFound } from "../kit/domain-error.ts";
+import type { RequestContext, TenantId } from "../kit/request-context.ts";
+import { requireServiceOrTenantAdmin, requireTenantAdmin } from "./inventory-access.ts";
+import type { InventoryDeps } from "./inventory-deps.ts";
+import { pageSizeOf } from "./inventory-deps.ts";
+import type { InventoryEvent } from "./inventory-events.ts";
+import type { InventoryTransaction, Page } from "./inventory-store.ts";
+import {
+  allocate,
+  decideCommit,
+  decideExpiry,
+  decideRelease,
+  type ReleaseReason,
+  type Reservation,
+  type ReservationLineRequest,
+  type ReservationStatus,
+} from "./reservation.ts";
+import { lockOrder, MAX_LINE_QUANTITY, moveStock, parseSku, type StockLevel } from "./stock-level.ts";
+import type { MovementKind, StockMovement } from "./stock-movement.ts";
+import { stockSignals, withChanges } from "./stock-signals.ts";
+
+export const MAX_RESERVATION_LINES = 200;
+const MAX_ORDER_ID = 64;
+
+export interface ReserveInput {
+  readonly orderId: string;
+  readonly lines: readonly ReservationLineRequest[];
+  /** How long to hold; the policy's default when absent. */
+  readonly holdMs?: number | undefined;
+}
+
+/**
+ * Reserves every line of an order or none. One transaction: the order's reservation is looked
+ * up under lock (a replay answers it and reserves nothing), the SKUs' rows are locked in SKU
+ * order, the allocation is decided on what the locks hold, then rows, ledger, reservation and
+ * InventoryReserved/Rejected (+ stock events) commit together. A shortage is an outcome
+ * (status rejected with the short lines), not an error.
+ */
+export async function reserveStock(deps: InventoryDeps, ctx: RequestContext, input: ReserveInput): Promise<Reservation> {
+  requireServiceOrTenantAdmin(ctx);
+  const orderId = parseOrderId(input.orderId);
+  const lines = parseLines(input.lines);
+  const holdMs = input.holdMs ?? deps.policy.defaultHoldMs;
+  if (!Number.isInteger(holdMs) || holdMs <= 0 || holdMs > deps.policy.maxHoldMs) {
+    throw invalidField("hold_duration", `must be above 0 and at most ${deps.policy.maxHoldMs / 1000}s`);
+  }
+  const seen = await deps.store.findReservation(ctx.tenantId, orderId);
+  if (seen) return seen;
+  const result = await deps.store.transaction(ctx, async (tx) => {
+    const existing = await tx.lockReservation(orderId);
+    if (existing) return { reservation: existing, skus: [] };
+    const now = deps.clock.now();
+    const skus = lockOrder(lines.map((line) => line.sku));
+    const before = await tx.lockStock(skus);
+    const allocation = allocate(
+      [...lines].sort((a, b) => skus.indexOf(a.sku) - skus.indexOf(b.sku)),
+      before,
+    );
+    const base = { id: deps.newId(), orderId, createdAt: now, updatedAt: now, releaseReason: undefined };
+    if (allocation.kind === "rejected") {
+      const reservation: Reservation = {
+        ...base,
+        status: "rejected",
+        lines: [],
+        shortLines: allocation.shortLines,
+        expiresAt: now,
+      };
+      await tx.addReservation(reservation);
+      await tx.publish([{ type: "InventoryRejected", reservation }]);
+      return { reservation, skus: [] };
+    }
+    const reservation: Reservation = {
+      ...base,
+      status: "reserved",
+      lines: allocation.lines,
+      shortLines: [],
+      expiresAt: new Date(now.getTime() + holdMs),
+    };
+    await tx.addReservation(reservation);
+    await applyLines(deps, tx, reservation, before, "reserved", now, [{ type: "InventoryReserved", reservation }]);
+    return { reservation, skus };
+  });
+  await deps.availabilityCache?.invalidate(ctx.tenantId, result.skus);
+  return result.reservation;
+}
+
+/** Turns a held reservation into a sale: on hand and reserved both go down. A replay answers it unchanged. */
+export async function commitReservation(deps: InventoryDeps, ctx: RequestContext, orderId: string): Promise<Reservation> {
+  requireServiceOrTenantAdmin(ctx);
+  return settle(deps, ctx, parseOrderId(orderId), (r, now) => decideCommit(r, now), "committed");
+}
+
+/** Gives reserved stock back. Releasing a released, expired or rejected reservation answers it unchanged. */
+export async function releaseReservation(
+  deps: InventoryDeps,
+  ctx: RequestContext,
+  orderId: string,
+  reason: ReleaseReason,
+): Promise<Reservation> {
+  requireServiceOrTenantAdmin(ctx);
+  return settle(deps, ctx, parseOrderId(orderId), (r, now) => decideRelease(r, reason, now), "released");
+}
+
+/**
+ * The sweeper: expires every reservation past its hold (of any tenant), up to `limit`, each in
+ * its own transaction that re-checks the decision under lock (a commit that won the race stays
+ * committed). Resolves to how many it expired.
+ */
+export async function expireDueReservations(
+  deps: InventoryDeps,
+  options: { limit: number; correlationId: string; signal?: AbortSignal },
+): Promise<number> {
+  const now = deps.clock.now();
+  const due = await deps.store.dueForExpiry(now, options.limit);
+  let expired = 0;
+  for (const { tenantId, orderId } of due) {
+    if (options.signal?.aborted) break;
+    const ctx = sweeperContext(tenantId, options.correlationId, options.signal);
+    const reservation = await settle(deps, ctx, orderId, (r, at) => decideExpiry(r, at), "expired");
+    if (reservation.status === "expired") expired++;
+  }
+  return expired;
+}
+
+export async function getReservation(deps: InventoryDeps, ctx: RequestContext, orderId: string): Promise<Reservation> {
+  requireServiceOrTenantAdmin(ctx);
+  const reservation = await deps.store.findReservation(ctx.tenantId, parseOrderId(orderId));
+  if (!reservation) throw notFound("reservation", orderId, "INVENTORY.RESERVATION_NOT_FOUND");
+  return reservation;
+}
+
+export async function listReservations(
+  deps: InventoryDeps,
+  ctx: RequestContext,
+  query: { status?: ReservationStatus | undefined; sku?: string | undefined; pageSize?: number; pageToken?: string },
+): Promise<Page<Reservation>> {
+  requireTenantAdmin(ctx);
+  return deps.store.listReservations(ctx.tenantId, {
+    ...(query.status ? { status: query.status } : {}),
+    ...(query.sku ? { sku: parseSku(query.sku) } : {}),
+    pageSize: pageSizeOf(query.pageSize),
+    ...(query.pageToken ? { pageToken: query.pageToken } : {}),
+  });
+}
+
+async function settle(
+  deps: InventoryDeps,
+  ctx: RequestContext,
+  orderId: string,
+  decide: (reservation: Reservation, now: Date) => Reservation | "unchanged",
+  kind: Extract<MovementKind, "committed" | "released" | "expired">,
+): Promise<Reservation> {
+  const result = await deps.store.transaction(ctx, async (tx) => {
+    const current = await tx.lockReservation(orderId);
+    if (!current) throw notFound("reservation", orderId, "INVENTORY.RESERVATION_NOT_FOUND");
+    const now = deps.clock.now();
+    const next = decide(current, now);
+    if (next === "unchanged") return { reservation: current, skus: [] as string[] };
+    const skus = lockOrder(next.lines.map((line) => line.sku));
+    const before = await tx.lockStock(skus);
+    await tx.updateReservation(next);
+    const event: InventoryEvent =
+      kind === "committed" ? { type: "InventoryCommitted", reservation: next } : { type: "InventoryReleased", reservation: next };
+    await applyLines(deps, tx, next, before, kind, now, [event]);
+    return { reservation: next, skus };
+  });
+  await deps.availabilityCache?.invalidate(ctx.tenantId, result.skus);
+  return result.reservation;
+}
+
+/** Moves stock for every line of `reservation`, writes the ledger, and publishes `events` plus the stock signals. */
+async function applyLines(
+  deps: InventoryDeps,
+  tx: InventoryTransaction,
+  reservation: Reservation,
+  before: readonly StockLevel[],
+  kind: Exclude<MovementKind, "adjustment">,
+  now: Date,
+  events: InventoryEvent[],
+): Promise<void> {
+  let levels = [...before];
+  const movements: StockMovement[] = [];
+  for (const line of reservation.lines) {
+    const level = levels.find((l) => l.sku === line.sku && l.locationId === line.locationId);
+    if (!level) throw new Error(`no stock row for ${line.sku} at ${line.locationId} under reservation ${reservation.id}`);
+    const onHandDelta = kind === "committed" ? -line.quantity : 0;
+    const reservedDelta = kind === "reserved" ? line.quantity : -line.quantity;
+    const moved = moveStock(level, onHandDelta, reservedDelta, now);
+    levels = withChanges(levels, [moved]);
+    movements.push({
+      id: deps.newId(),
+      sku: line.sku,
+      locationId: line.locationId,
+      kind,
+      adjustmentReason: undefined,
+      onHandDelta,
+      reservedDelta,
+      onHandAfter: moved.onHand,
+      reservedAfter: moved.reserved,
+      orderId: reservation.orderId,
+      actorUserId: undefined,
+      note: undefined,
+      occurredAt: now,
+    });
+  }
+  const changed = levels.filter((l) => !before.includes(l));
+  await tx.saveStock(changed);
+  await tx.recordMovements(movements);
+  const skus = lockOrder(reservation.lines.map((line) => line.sku));
+  const thresholds = await tx.thresholds(skus);
+  await tx.publish([...events, ...stockSignals(skus, before, levels, thresholds, now)]);
+}
+
+function parseOrderId(value: string): string {
+  if (value.trim().length === 0 || value.length > MAX_ORDER_ID) throw invalidField("order_id", "must be 1-64 characters");
+  return value;
+}
+
+function parseLines(lines: readonly ReservationLineRequest[]): ReservationLineRequest[] {
+  if (lines.length === 0 || lines.length > MAX_RESERVATION_LINES) {
+    throw invalidField("lines", `must hold 1-${MAX_RESERVATION_LINES} lines`);
+  }
+  const seen = new Set<string>();
+  return lines.map((line, i) => {
+    const sku = parseSku(line.sku, `lines[${i}].sku`);
+    if (seen.has(sku)) throw invalidField("lines", "SKUs must be distinct");
+    seen.add(sku);
+    if (!Number.isInteger(line.quantity) || line.quantity < 1 || line.quantity > MAX_LINE_QUANTITY) {
+      throw invalidField(`lines[${i}].quantity`, `must be 1-${MAX_LINE_QUANTITY}`);
+    }
+    return { sku, quantity: line.quantity };
+  });
+}
+
+function sweeperContext(tenantId: TenantId, correlationId: string, signal: AbortSignal | undefined): RequestContext {
+  return { tenantId, caller: undefined, correlationId, signal: signal ?? new AbortController().signal };
+}

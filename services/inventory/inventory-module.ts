@@ -1,0 +1,84 @@
+import type { Clock } from "../../core/kit/clock.ts";
+import type { EventConsumer, RunningSubscription } from "../../core/kit/event-consumer.ts";
+import type { EventPublisher } from "../../core/kit/event-publisher.ts";
+import { randomId } from "../../core/kit/ids.ts";
+import type { AvailabilityCache } from "../../core/inventory/availability-cache.ts";
+import { DEFAULT_INVENTORY_POLICY, type InventoryDeps, type InventoryPolicy } from "../../core/inventory/inventory-deps.ts";
+import { inventoryEntities } from "../../adapters/mikro-orm/inventory/inventory-records.ts";
+import { MikroOrmInventoryStore } from "../../adapters/mikro-orm/inventory/mikro-orm-inventory-store.ts";
+import { createMikroOrmProcessedEvents } from "../../adapters/mikro-orm/mikro-orm-processed-events.ts";
+import type { SqlDatabase } from "../../adapters/mikro-orm/sql-database.ts";
+import type { Logger } from "../../adapters/observability/logger.ts";
+import type { IdentityResolver } from "../../adapters/rpc/call-context.ts";
+import { serviceHandlers } from "../../adapters/rpc/service-handlers.ts";
+import { InventoryService } from "../../gen/shop/inventory/v1/inventory_pb.ts";
+import type { ContextModule } from "../runtime/context-module.ts";
+import { relationalContextModule } from "../runtime/relational-context.ts";
+import { inventoryEventMapper } from "./inventory-event-mapper.ts";
+import { INVENTORY_INTERNAL_METHODS, inventoryHandlers } from "./inventory-handlers.ts";
+import { subscribeToOrderEvents } from "./order-events-subscription.ts";
+import { type ReservationSweeper, startReservationSweeper } from "./reservation-sweeper.ts";
+
+export { inventoryEntities };
+
+export interface InventoryModuleDeps {
+  readonly db: SqlDatabase;
+  readonly publisher: EventPublisher;
+  /** Where `order-events` come from (Kafka in the mesh, the in-process bus embedded). */
+  readonly consumer: EventConsumer;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly resolveIdentity: IdentityResolver;
+  readonly policy?: InventoryPolicy;
+  readonly availabilityCache?: AvailabilityCache;
+  /** How often the sweeper expires unconfirmed reservations. */
+  readonly sweepIntervalMs?: number;
+}
+
+/**
+ * The inventory context, the same in its own process and in the embedded one: InventoryService,
+ * the outbox relay of `inventory-events`, the consumer of `order-events` and the reservation
+ * sweeper. Stopping stops the consumer and the sweeper, then the relay and the database.
+ */
+export function inventoryModule(
+  deps: InventoryModuleDeps,
+): ContextModule & { readonly store: MikroOrmInventoryStore; readonly useCases: InventoryDeps } {
+  const store = new MikroOrmInventoryStore(deps.db.em, inventoryEventMapper);
+  const useCases: InventoryDeps = {
+    store,
+    clock: deps.clock,
+    newId: randomId,
+    policy: deps.policy ?? DEFAULT_INVENTORY_POLICY,
+    availabilityCache: deps.availabilityCache,
+  };
+  const options = { logger: deps.logger, resolveIdentity: deps.resolveIdentity, internalMethods: INVENTORY_INTERNAL_METHODS };
+  const relational = relationalContextModule({
+    name: "inventory",
+    db: deps.db,
+    publisher: deps.publisher,
+    logger: deps.logger,
+    handlers: [serviceHandlers(InventoryService, inventoryHandlers(useCases), options)],
+  });
+  let orderEvents: RunningSubscription | undefined;
+  let sweeper: ReservationSweeper | undefined;
+  return {
+    ...relational,
+    store,
+    useCases,
+    async start() {
+      await relational.start?.();
+      orderEvents = await subscribeToOrderEvents({
+        consumer: deps.consumer,
+        processedEvents: createMikroOrmProcessedEvents(deps.db.em),
+        inventory: useCases,
+        logger: deps.logger,
+      });
+      sweeper = startReservationSweeper(useCases, { intervalMs: deps.sweepIntervalMs ?? 5_000, logger: deps.logger });
+    },
+    async stop() {
+      await orderEvents?.stop();
+      await sweeper?.stop();
+      await relational.stop?.();
+    },
+  };
+}

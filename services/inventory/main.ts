@@ -1,0 +1,81 @@
+// The inventory context in a process of its own, on MariaDB and Kafka.
+import { hostname } from "node:os";
+import { systemClock } from "../../core/kit/clock.ts";
+import { readConfig } from "../../adapters/config/env-config.ts";
+import { createJoseAccessTokenVerifier } from "../../adapters/jose/jose-access-token-verifier.ts";
+import { remoteJwks } from "../../adapters/jose/jose-remote-jwks.ts";
+import { createKafka } from "../../adapters/kafka/kafka-client.ts";
+import { createKafkaEventConsumer } from "../../adapters/kafka/kafka-event-consumer.ts";
+import { createKafkaEventPublisher } from "../../adapters/kafka/kafka-event-publisher.ts";
+import { startKafkaTenantDirectory } from "../../adapters/kafka/kafka-tenant-directory.ts";
+import { ensureTopics } from "../../adapters/kafka/kafka-topics.ts";
+import { openSqlDatabase } from "../../adapters/mikro-orm/sql-database.ts";
+import { createLogger } from "../../adapters/observability/logger.ts";
+import { jwtIdentityResolver } from "../../adapters/rpc/jwt-identity-resolver.ts";
+import { platformModule } from "../platform/platform-module.ts";
+import type { ContextModule } from "../runtime/context-module.ts";
+import { kafkaModule } from "../runtime/kafka-module.ts";
+import { startProcess, stopOnSignals } from "../runtime/run-process.ts";
+import { inventoryConfigSchema, inventoryPolicyOf } from "./inventory-config.ts";
+import { INVENTORY_EVENTS_TOPIC } from "./inventory-event-mapper.ts";
+import { inventoryEntities, inventoryModule } from "./inventory-module.ts";
+import { ORDER_EVENTS_TOPIC } from "./order-events-subscription.ts";
+
+const config = readConfig(inventoryConfigSchema);
+const logger = createLogger("inventory", config.SHOPMESH_LOG_LEVEL);
+/** Something to close on the way out, after the server drained. */
+const closing = (name: string, stop: () => unknown): ContextModule => ({
+  name,
+  handlers: [],
+  probes: [],
+  stop: async () => void (await stop()),
+});
+
+const kafka = createKafka({ brokers: config.SHOPMESH_KAFKA_BROKERS, clientId: "inventory" });
+await ensureTopics(kafka, [INVENTORY_EVENTS_TOPIC, ORDER_EVENTS_TOPIC]);
+const publisher = createKafkaEventPublisher(kafka);
+const tenants = await startKafkaTenantDirectory(kafka, {
+  topic: "tenant-events",
+  instance: `inventory-${hostname()}-${process.pid}`,
+});
+await tenants.ready();
+
+const verifier = createJoseAccessTokenVerifier({
+  keys: remoteJwks(config.SHOPMESH_AUTH_JWKS_URL),
+  issuer: config.SHOPMESH_TOKEN_ISSUER,
+  audience: config.SHOPMESH_TOKEN_AUDIENCE,
+  clockToleranceSeconds: config.SHOPMESH_TOKEN_CLOCK_TOLERANCE_SECONDS,
+  onRejected: (reason) => logger.info({ reason }, "access token refused"),
+});
+
+const db = await openSqlDatabase(
+  { kind: "mysql", url: config.SHOPMESH_MYSQL_URL, database: config.SHOPMESH_INVENTORY_DATABASE },
+  inventoryEntities,
+);
+const inventory = inventoryModule({
+  db,
+  publisher,
+  consumer: createKafkaEventConsumer(kafka),
+  clock: systemClock,
+  logger,
+  resolveIdentity: jwtIdentityResolver({ verifier, tenants }),
+  policy: inventoryPolicyOf(config),
+  sweepIntervalMs: config.SHOPMESH_INVENTORY_SWEEP_INTERVAL_MS,
+});
+const running = await startProcess({
+  modules: [
+    platformModule(
+      { service: "inventory", version: config.SHOPMESH_VERSION, runMode: "distributed", contexts: () => ["inventory"] },
+      logger,
+    ),
+    kafkaModule(kafka, publisher),
+    closing("tenant-directory", () => tenants.stop()),
+    inventory,
+  ],
+  logger,
+  port: config.SHOPMESH_PORT,
+  host: config.SHOPMESH_HOST,
+  drainMs: config.SHOPMESH_DRAIN_MS,
+});
+stopOnSignals(running, logger);
+logger.info({ url: running.server.url }, "inventory is serving");

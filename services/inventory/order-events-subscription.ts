@@ -1,0 +1,85 @@
+import { fromBinary } from "@bufbuild/protobuf";
+import type { EventConsumer, RunningSubscription } from "../../core/kit/event-consumer.ts";
+import { isDomainError } from "../../core/kit/domain-error.ts";
+import type { ProcessedEvents } from "../../core/kit/processed-events.ts";
+import type { InventoryDeps } from "../../core/inventory/inventory-deps.ts";
+import type { ReleaseReason } from "../../core/inventory/reservation.ts";
+import { commitReservation, releaseReservation, reserveStock } from "../../core/inventory/reservations.ts";
+import { withLogFields } from "../../adapters/observability/log-context.ts";
+import type { Logger } from "../../adapters/observability/logger.ts";
+import {
+  OrderCancellationReason,
+  OrderCancelledSchema,
+  OrderConfirmedSchema,
+  OrderCreatedSchema,
+} from "../../gen/shop/events/v1/order_events_pb.ts";
+
+export const ORDER_EVENTS_TOPIC = "order-events";
+export const INVENTORY_CONSUMER_GROUP = "inventory";
+
+/**
+ * The checkout saga's side in inventory: OrderCreated reserves (InventoryReserved or
+ * InventoryRejected go out through the outbox), OrderConfirmed commits, OrderCancelled
+ * releases. Deliveries are deduplicated by event id, and every use case is idempotent by order
+ * id as well, so a redelivery after a crash between the effect and the mark changes nothing.
+ */
+export function subscribeToOrderEvents(deps: {
+  readonly consumer: EventConsumer;
+  readonly processedEvents: ProcessedEvents;
+  readonly inventory: InventoryDeps;
+  readonly logger: Logger;
+}): Promise<RunningSubscription> {
+  return deps.consumer.subscribe({
+    group: INVENTORY_CONSUMER_GROUP,
+    topics: [ORDER_EVENTS_TOPIC],
+    processedEvents: deps.processedEvents,
+    handler: (event, ctx) =>
+      withLogFields({ tenant: ctx.tenantId, correlationId: ctx.correlationId, event: event.type }, async () => {
+        switch (event.type) {
+          case OrderCreatedSchema.typeName: {
+            const order = fromBinary(OrderCreatedSchema, event.payload);
+            const reservation = await reserveStock(deps.inventory, ctx, {
+              orderId: order.orderId,
+              lines: order.lines.map((line) => ({ sku: line.sku, quantity: line.quantity })),
+            });
+            deps.logger.info({ orderId: order.orderId, status: reservation.status }, "order reservation decided");
+            return;
+          }
+          case OrderConfirmedSchema.typeName: {
+            const { orderId } = fromBinary(OrderConfirmedSchema, event.payload);
+            await commitReservation(deps.inventory, ctx, orderId);
+            return;
+          }
+          case OrderCancelledSchema.typeName: {
+            const cancelled = fromBinary(OrderCancelledSchema, event.payload);
+            try {
+              await releaseReservation(deps.inventory, ctx, cancelled.orderId, releaseReasonOf(cancelled.reason));
+            } catch (error) {
+              // Cancelled before inventory ever saw the order: nothing is held, nothing to give back.
+              if (isDomainError(error) && error.kind === "not_found") return;
+              throw error;
+            }
+            return;
+          }
+          default:
+            return;
+        }
+      }),
+    onOutcome: (outcome) => {
+      if (outcome.kind === "retrying" || outcome.kind === "dead-lettered") {
+        deps.logger.warn({ outcome: outcome.kind, event: outcome.event?.id }, "order event not handled");
+      }
+    },
+  });
+}
+
+function releaseReasonOf(reason: OrderCancellationReason): ReleaseReason {
+  switch (reason) {
+    case OrderCancellationReason.PAYMENT_DECLINED:
+      return "payment_failed";
+    case OrderCancellationReason.TIMED_OUT:
+      return "saga_timed_out";
+    default:
+      return "order_cancelled";
+  }
+}

@@ -1,0 +1,55 @@
+import type { Transport } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-node";
+import { createMemoryEventBus } from "../../../../adapters/memory/memory-event-bus.ts";
+import { createLogger } from "../../../../adapters/observability/logger.ts";
+import { createGrpcTransport, type GrpcTransport } from "../../../../adapters/rpc/grpc-transport.ts";
+import { inventoryEntities, inventoryModule } from "../../../../services/inventory/inventory-module.ts";
+import { type RunningProcess, startProcess } from "../../../../services/runtime/run-process.ts";
+import { openSqlTestDatabase, type SqlTestDatabase } from "../../../support/sql-test-database.ts";
+import { type TestIdentity, testIdentity } from "../../users/support/identity.ts";
+
+export interface InventoryServer {
+  readonly url: string;
+  readonly db: SqlTestDatabase;
+  readonly identity: TestIdentity;
+  /** The in-process bus the server publishes to (its outbox relay) and consumes order-events from. */
+  readonly bus: ReturnType<typeof createMemoryEventBus>;
+  transport(kind: "grpc" | "connect"): Transport;
+  stop(): Promise<void>;
+}
+
+/** InventoryService on port 0, on a database of its own on the local MariaDB, with real JWTs. */
+export async function startInventoryServer(options: { sweepIntervalMs?: number } = {}): Promise<InventoryServer> {
+  const logger = createLogger("inventory-test", "silent");
+  const db = await openSqlTestDatabase("mariadb", "inventory_component", inventoryEntities);
+  const identity = await testIdentity();
+  const bus = createMemoryEventBus();
+  const module = inventoryModule({
+    db: { ...db, close: async () => {} }, // the test disposes the database itself
+    publisher: bus.publisher,
+    consumer: bus.consumer,
+    clock: { now: () => new Date() },
+    logger,
+    resolveIdentity: identity.resolveIdentity,
+    sweepIntervalMs: options.sweepIntervalMs ?? 60_000,
+  });
+  const running: RunningProcess = await startProcess({ modules: [module], logger, port: 0, host: "127.0.0.1", drainMs: 1_000 });
+  const grpcTransports: GrpcTransport[] = [];
+  return {
+    url: running.server.url,
+    db,
+    identity,
+    bus,
+    transport(kind) {
+      if (kind === "connect") return createConnectTransport({ baseUrl: running.server.url, httpVersion: "1.1" });
+      const transport = createGrpcTransport(`127.0.0.1:${running.server.port}`);
+      grpcTransports.push(transport);
+      return transport;
+    },
+    async stop() {
+      for (const transport of grpcTransports) transport.close();
+      await running.stop();
+      await db.dispose();
+    },
+  };
+}
