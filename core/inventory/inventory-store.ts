@@ -1,6 +1,6 @@
 import type { RequestContext, TenantId } from "../kit/request-context.ts";
 import type { InventoryEvent } from "./inventory-events.ts";
-import type { Reservation, ReservationStatus } from "./reservation.ts";
+import type { Reservation, ReservationStatus, ReservedLine } from "./reservation.ts";
 import type { StockLevel } from "./stock-level.ts";
 import type { StockMovement } from "./stock-movement.ts";
 
@@ -13,6 +13,14 @@ import type { StockMovement } from "./stock-movement.ts";
 export interface InventoryTransaction {
   /** The stock rows of these SKUs at every location, locked, SKU by SKU in the order given. */
   lockStock(skus: readonly string[]): Promise<StockLevel[]>;
+  /**
+   * Adds each line's quantity to reserved at its location with one conditional update per line
+   * (in the order given, which must be lock order), each applied only where available still
+   * covers it: the database decides, no row is read first. Resolves to on hand and reserved of
+   * the changed rows after the change (exact: they stay locked), or undefined as soon as one
+   * line no longer fits; the caller must then abandon the transaction (earlier lines applied).
+   */
+  reserveIfAvailable(lines: readonly ReservedLine[], at: Date): Promise<StockAfterReserve[] | undefined>;
   /** Inserts or updates rows (a row with version 1 is new). */
   saveStock(levels: readonly StockLevel[]): Promise<void>;
   /** Restock thresholds of these SKUs (absent: none). */
@@ -28,6 +36,21 @@ export interface InventoryTransaction {
   findIdempotent(scope: string, key: string): Promise<{ fingerprint: string; response: string } | undefined>;
   saveIdempotent(scope: string, key: string, fingerprint: string, response: string): Promise<void>;
   publish(events: readonly InventoryEvent[]): Promise<void>;
+}
+
+export interface StockAfterReserve {
+  readonly sku: string;
+  readonly locationId: string;
+  readonly onHand: number;
+  readonly reserved: number;
+}
+
+/** What a reservation looks at before its transaction: a replay, and a first guess of the stock. */
+export interface ReservationSnapshot {
+  readonly reservation: Reservation | undefined;
+  /** Every location of the SKUs, unlocked (a guess: the conditional updates decide). */
+  readonly levels: StockLevel[];
+  readonly thresholds: Map<string, number>;
 }
 
 export interface Page<T> {
@@ -52,6 +75,8 @@ export interface InventoryStore {
   /** Unlocked reads. */
   readStock(tenantId: TenantId, skus: readonly string[]): Promise<StockLevel[]>;
   readThresholds(tenantId: TenantId, skus: readonly string[]): Promise<Map<string, number>>;
+  /** The order's reservation, the SKUs' stock rows and thresholds, unlocked, at once. */
+  readForReservation(tenantId: TenantId, orderId: string, skus: readonly string[]): Promise<ReservationSnapshot>;
   findReservation(tenantId: TenantId, orderId: string): Promise<Reservation | undefined>;
   listReservations(
     tenantId: TenantId,

@@ -9,6 +9,9 @@ export const inventoryConfigSchema = z.object({
   ...accessTokenVerifyingConfig,
   ...remoteJwksConfig,
   SHOPMESH_PORT: port(7005),
+  SHOPMESH_REDIS_URL: z.string().url(),
+  /** How long BatchGetAvailability may answer from Redis: the bound on staleness when an invalidation was lost. */
+  SHOPMESH_INVENTORY_AVAILABILITY_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(300).default(5),
   SHOPMESH_INVENTORY_DATABASE: z
     .string()
     .regex(/^[a-z0-9_]{1,64}$/)

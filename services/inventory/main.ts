@@ -11,6 +11,8 @@ import { startKafkaTenantDirectory } from "../../adapters/kafka/kafka-tenant-dir
 import { ensureTopics } from "../../adapters/kafka/kafka-topics.ts";
 import { openSqlDatabase } from "../../adapters/mikro-orm/sql-database.ts";
 import { createLogger } from "../../adapters/observability/logger.ts";
+import { createRedisClient, whenReady } from "../../adapters/redis/redis-client.ts";
+import { createRedisAvailabilityCache } from "../../adapters/redis/redis-inventory-availability-cache.ts";
 import { jwtIdentityResolver } from "../../adapters/rpc/jwt-identity-resolver.ts";
 import { platformModule } from "../platform/platform-module.ts";
 import type { ContextModule } from "../runtime/context-module.ts";
@@ -48,6 +50,14 @@ const verifier = createJoseAccessTokenVerifier({
   onRejected: (reason) => logger.info({ reason }, "access token refused"),
 });
 
+// The cache may be down at start: availability is read from the database until Redis answers.
+const redis = createRedisClient(config.SHOPMESH_REDIS_URL, { onError: (err) => logger.warn({ err }, "redis connection") });
+if (!(await whenReady(redis, 2_000))) logger.warn("redis not ready: availability is read from the database meanwhile");
+const availabilityCache = createRedisAvailabilityCache(redis, {
+  ttlSeconds: config.SHOPMESH_INVENTORY_AVAILABILITY_CACHE_TTL_SECONDS,
+  onError: (err, operation) => logger.warn({ err, operation }, "availability cache skipped"),
+});
+
 const db = await openSqlDatabase(
   { kind: "mysql", url: config.SHOPMESH_MYSQL_URL, database: config.SHOPMESH_INVENTORY_DATABASE },
   inventoryEntities,
@@ -60,6 +70,7 @@ const inventory = inventoryModule({
   logger,
   resolveIdentity: jwtIdentityResolver({ verifier, tenants }),
   policy: inventoryPolicyOf(config),
+  availabilityCache,
   sweepIntervalMs: config.SHOPMESH_INVENTORY_SWEEP_INTERVAL_MS,
 });
 const running = await startProcess({
@@ -70,6 +81,7 @@ const running = await startProcess({
     ),
     kafkaModule(kafka, publisher),
     closing("tenant-directory", () => tenants.stop()),
+    closing("redis", () => redis.quit()),
     inventory,
   ],
   logger,

@@ -3,7 +3,14 @@ import type { IntegrationEvent } from "../../../core/kit/integration-event.ts";
 import { decodePageToken, encodePageToken } from "../../../core/kit/page-token.ts";
 import type { RequestContext, TenantId } from "../../../core/kit/request-context.ts";
 import type { InventoryEvent } from "../../../core/inventory/inventory-events.ts";
-import type { InventoryStore, InventoryTransaction, LowStockEntry, Page } from "../../../core/inventory/inventory-store.ts";
+import type {
+  InventoryStore,
+  InventoryTransaction,
+  LowStockEntry,
+  Page,
+  ReservationSnapshot,
+  StockAfterReserve,
+} from "../../../core/inventory/inventory-store.ts";
 import type { Reservation, ReservationStatus } from "../../../core/inventory/reservation.ts";
 import type { StockLevel } from "../../../core/inventory/stock-level.ts";
 import type { StockMovement } from "../../../core/inventory/stock-movement.ts";
@@ -71,6 +78,18 @@ export class MemoryInventoryStore implements InventoryStore {
       async lockStock(skus) {
         return skus.flatMap((sku) => stockOf(s, t, sku));
       },
+      async reserveIfAvailable(lines, at) {
+        const after: StockAfterReserve[] = [];
+        for (const line of lines) {
+          const key = k(t, line.sku, line.locationId);
+          const row = s.stock.get(key);
+          if (!row || row.onHand - row.reserved < line.quantity) return undefined;
+          const moved = { ...row, reserved: row.reserved + line.quantity, version: row.version + 1, updatedAt: at };
+          s.stock.set(key, moved);
+          after.push({ sku: line.sku, locationId: line.locationId, onHand: moved.onHand, reserved: moved.reserved });
+        }
+        return after;
+      },
       async saveStock(levels) {
         for (const level of levels) s.stock.set(k(t, level.sku, level.locationId), { ...level, tenantId: t });
       },
@@ -113,6 +132,14 @@ export class MemoryInventoryStore implements InventoryStore {
 
   async readThresholds(tenantId: TenantId, skus: readonly string[]): Promise<Map<string, number>> {
     return thresholdsOf(this.#state, tenantId, skus);
+  }
+
+  async readForReservation(tenantId: TenantId, orderId: string, skus: readonly string[]): Promise<ReservationSnapshot> {
+    return {
+      reservation: strip(this.#state.reservations.get(k(tenantId, orderId))),
+      levels: skus.flatMap((sku) => stockOf(this.#state, tenantId, sku)),
+      thresholds: thresholdsOf(this.#state, tenantId, skus),
+    };
   }
 
   async findReservation(tenantId: TenantId, orderId: string): Promise<Reservation | undefined> {

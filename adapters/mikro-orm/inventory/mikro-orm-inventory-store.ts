@@ -12,7 +12,14 @@ import type { EventMapper } from "../../../core/kit/event-mapper.ts";
 import { decodePageToken, encodePageToken } from "../../../core/kit/page-token.ts";
 import type { RequestContext, TenantId } from "../../../core/kit/request-context.ts";
 import type { InventoryEvent } from "../../../core/inventory/inventory-events.ts";
-import type { InventoryStore, InventoryTransaction, LowStockEntry, Page } from "../../../core/inventory/inventory-store.ts";
+import type {
+  InventoryStore,
+  InventoryTransaction,
+  LowStockEntry,
+  Page,
+  ReservationSnapshot,
+  StockAfterReserve,
+} from "../../../core/inventory/inventory-store.ts";
 import type { ReleaseReason, Reservation, ReservationStatus } from "../../../core/inventory/reservation.ts";
 import type { StockLevel } from "../../../core/inventory/stock-level.ts";
 import type { AdjustmentReason, MovementKind, StockMovement } from "../../../core/inventory/stock-movement.ts";
@@ -98,6 +105,15 @@ export class MikroOrmInventoryStore implements InventoryStore {
           levels.push(...rows.map(toLevel));
         }
         return levels;
+      },
+      async reserveIfAvailable(lines, at) {
+        const after: StockAfterReserve[] = [];
+        for (const line of lines) {
+          const row = await reserveRow(em, tenantId, line.sku, line.locationId, line.quantity, at);
+          if (!row) return undefined;
+          after.push({ sku: line.sku, locationId: line.locationId, ...row });
+        }
+        return after;
       },
       async saveStock(levels) {
         for (const level of levels) {
@@ -195,6 +211,38 @@ export class MikroOrmInventoryStore implements InventoryStore {
     return readThresholds(this.#em.fork(), tenantId, skus);
   }
 
+  async readForReservation(tenantId: TenantId, orderId: string, skus: readonly string[]): Promise<ReservationSnapshot> {
+    const em = this.#em.fork();
+    const [reservation, rows] = await Promise.all([
+      this.findReservation(tenantId, orderId),
+      skus.length === 0
+        ? []
+        : em.execute<SnapshotRow[]>(
+            `select s.sku, s.location_id, s.on_hand, s.reserved, s.version, s.updated_at, t.restock_threshold
+               from inventory_stock s
+               left join inventory_thresholds t on t.tenant_id = s.tenant_id and t.sku = s.sku
+              where s.tenant_id = ? and s.sku in (${skus.map(() => "?").join(", ")})`,
+            [tenantId, ...skus],
+            "all",
+          ),
+    ]);
+    const thresholds = new Map<string, number>();
+    const levels: StockLevel[] = rows
+      .map((row) => {
+        if (row.restock_threshold !== null) thresholds.set(row.sku, Number(row.restock_threshold));
+        return {
+          sku: row.sku,
+          locationId: row.location_id,
+          onHand: Number(row.on_hand),
+          reserved: Number(row.reserved),
+          version: Number(row.version),
+          updatedAt: new Date(row.updated_at),
+        };
+      })
+      .sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : a.locationId < b.locationId ? -1 : 1));
+    return { reservation, levels, thresholds };
+  }
+
   async findReservation(tenantId: TenantId, orderId: string): Promise<Reservation | undefined> {
     const row = await this.#em.fork().findOne(ReservationRecord, { tenantId, orderId }, { disableIdentityMap: true });
     return row ? toReservation(row) : undefined;
@@ -277,6 +325,57 @@ export class MikroOrmInventoryStore implements InventoryStore {
       );
     return rows.map((row) => ({ tenantId: row.tenantId as TenantId, orderId: row.orderId }));
   }
+}
+
+interface SnapshotRow {
+  sku: string;
+  location_id: string;
+  on_hand: number | string;
+  reserved: number | string;
+  version: number | string;
+  updated_at: Date | string | number;
+  restock_threshold: number | string | null;
+}
+
+/** On hand fits in 24 bits (MAX_ON_HAND < 2^24), so on hand and reserved travel in one number. */
+const PACK = 2 ** 24;
+
+/**
+ * One conditional update of one stock row: reserved goes up by `quantity` only where available
+ * covers it. Resolves to the row's on hand and reserved after the change, or undefined when it
+ * did not fit (or the row does not exist). MariaDB has no UPDATE ... RETURNING: the new values
+ * come back in the same round trip through LAST_INSERT_ID(expr), whose value the server returns
+ * as the statement's insert id (on hand * 2^24 + reserved). SQLite uses RETURNING.
+ */
+async function reserveRow(
+  em: SqlEntityManager,
+  tenantId: string,
+  sku: string,
+  locationId: string,
+  quantity: number,
+  at: Date,
+): Promise<{ onHand: number; reserved: number } | undefined> {
+  const where = "where tenant_id = ? and sku = ? and location_id = ? and on_hand - reserved >= ?";
+  const updatedAt = em.getPlatform().processDateProperty(at);
+  if (em.getPlatform().usesReturningStatement()) {
+    const rows = await em.execute<{ on_hand: number; reserved: number }[]>(
+      `update inventory_stock set reserved = reserved + ?, version = version + 1, updated_at = ? ${where} returning on_hand, reserved`,
+      [quantity, updatedAt, tenantId, sku, locationId, quantity],
+      "all",
+    );
+    const row = rows[0];
+    return row ? { onHand: Number(row.on_hand), reserved: Number(row.reserved) } : undefined;
+  }
+  const result = await em.execute<{ affectedRows: number; insertId: number }>(
+    `update inventory_stock
+        set reserved = last_insert_id(on_hand * ${PACK} + reserved + ?) - on_hand * ${PACK},
+            version = version + 1, updated_at = ? ${where}`,
+    [quantity, updatedAt, tenantId, sku, locationId, quantity],
+    "run",
+  );
+  if (result.affectedRows !== 1) return undefined;
+  const packed = Number(result.insertId);
+  return { onHand: Math.floor(packed / PACK), reserved: packed % PACK };
 }
 
 async function readThresholds(em: SqlEntityManager, tenantId: TenantId, skus: readonly string[]): Promise<Map<string, number>> {

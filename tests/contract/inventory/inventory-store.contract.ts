@@ -75,6 +75,40 @@ export function inventoryStoreContract(name: string, open: () => Promise<Invento
       await harness.dispose();
     });
 
+    it("when conditional updates meet stock that is gone, then the caller learns it and abandoning changes nothing", async () => {
+      await stock("sku-a", 5);
+      await stock("sku-b", 1);
+      const now = clock.now();
+      const abandon = new Error("abandon");
+      const attempt = harness.store.transaction(service, async (tx) => {
+        const after = await tx.reserveIfAvailable(
+          [
+            { sku: "sku-a", locationId: "main", quantity: 2 },
+            { sku: "sku-b", locationId: "main", quantity: 3 },
+          ],
+          now,
+        );
+        expect(after).toBeUndefined();
+        throw abandon;
+      });
+      await expect(attempt).rejects.toBe(abandon);
+      expect((await getStock(deps, admin, "sku-a")).summary).toMatchObject({ onHand: 5, reserved: 0 });
+
+      clock.advance(1_000);
+      const later = clock.now();
+      const after = await harness.store.transaction(service, (tx) =>
+        tx.reserveIfAvailable([{ sku: "sku-a", locationId: "main", quantity: 2 }], later),
+      );
+      expect(after).toEqual([{ sku: "sku-a", locationId: "main", onHand: 5, reserved: 2 }]);
+      const [level] = (await getStock(deps, admin, "sku-a")).levels;
+      expect(level).toMatchObject({ onHand: 5, reserved: 2, version: 2 });
+      expect(level?.updatedAt.getTime()).toBe(later.getTime());
+      const missing = await harness.store.transaction(service, (tx) =>
+        tx.reserveIfAvailable([{ sku: "sku-a", locationId: "nowhere", quantity: 1 }], later),
+      );
+      expect(missing).toBeUndefined();
+    });
+
     it("when stock is set, then GetStock shows it per location and the ledger records the change", async () => {
       await stock("sku-a", 10, "main");
       await stock("sku-a", 5, "berlin-1");
