@@ -4,7 +4,7 @@ import { Cart, isGuestCartId, userCartId } from "./cart.ts";
 import type { CartDeps } from "./cart-deps.ts";
 import { cartErrors } from "./cart-errors.ts";
 import { type CartCommandIdentity, cartCommand } from "./cart-idempotency.ts";
-import { appliedPromotions, cartView, type LiveFacts, lookLive, pricingLines } from "./cart-pricing-view.ts";
+import { appliedPromotions, cartView, knownProducts, type LiveFacts, lookLive, pricingLines } from "./cart-pricing-view.ts";
 import { type CartView, decodeCartView, encodeCartView } from "./cart-view.ts";
 import { normalizePromotionCode, promotionRefusal } from "./promotion.ts";
 
@@ -96,7 +96,7 @@ export async function addItem(
   return mutate(deps, ctx, cart, "add_item", input.idempotencyKey, [input.sku, input.quantity], async (c, now) => {
     if (!Number.isInteger(input.quantity) || input.quantity < 1) throw cartErrors.quantity("must be at least 1");
     const skus = [...new Set([...c.lines.map((l) => l.sku), input.sku])];
-    const live = await lookLive(deps, ctx, skus);
+    const live = await lookLive(deps, ctx, skus, knownProducts(c));
     const { price, available } = await mustKnow(live, input.sku);
     c.addItem(price, input.quantity, available, deps.policy, now);
     return { live };
@@ -116,6 +116,7 @@ export async function updateItemQuantity(
       deps,
       ctx,
       c.lines.map((l) => l.sku),
+      knownProducts(c),
     );
     let available = Number.MAX_SAFE_INTEGER;
     if (input.quantity > line.quantity) {
@@ -140,6 +141,7 @@ export async function removeItem(
         deps,
         ctx,
         c.lines.map((l) => l.sku),
+        knownProducts(c),
       ),
     };
   });
@@ -171,6 +173,7 @@ export async function applyPromotion(
       deps,
       ctx,
       c.lines.map((l) => l.sku),
+      knownProducts(c),
     );
     if (!c.promotionCodes.includes(code)) {
       const lines = pricingLines(c, live);
@@ -204,6 +207,7 @@ export async function removePromotion(
         deps,
         ctx,
         c.lines.map((l) => l.sku),
+        knownProducts(c),
       ),
     };
   });
@@ -220,7 +224,7 @@ export async function mergeGuestCart(
   return mutate(deps, ctx, cart, "merge_guest_cart", input.idempotencyKey, [input.guestCartId], async (c, now) => {
     const guest = await guestCart(deps, ctx, input.guestCartId, "guest_cart_id");
     const skus = [...new Set([...c.lines, ...guest.lines].map((l) => l.sku))];
-    const live = await lookLive(deps, ctx, skus);
+    const live = await lookLive(deps, ctx, skus, knownProducts(c, guest));
     c.absorb(guest, live.availability ?? new Map(), deps.policy, now);
     return { live, removing: guest };
   });
@@ -241,6 +245,7 @@ export async function getCart(deps: CartDeps, ctx: RequestContext, target: CartT
     deps,
     ctx,
     cart.lines.map((l) => l.sku),
+    knownProducts(cart),
   );
   return cartView(deps, ctx, cart, live, deps.clock.now());
 }

@@ -13,8 +13,18 @@ export interface LiveFacts {
   readonly availability: ReadonlyMap<string, number> | undefined;
 }
 
+/** SKU -> product id of the lines of the given carts (what catalog may need to find them). */
+export function knownProducts(...carts: readonly Cart[]): ReadonlyMap<string, string> {
+  return new Map(carts.flatMap((cart) => cart.lines.map((line) => [line.sku, line.productId] as const)));
+}
+
 /** Asks catalog and inventory at once; a dependency that is down leaves its half undefined. */
-export async function lookLive(deps: CartDeps, ctx: RequestContext, skus: readonly string[]): Promise<LiveFacts> {
+export async function lookLive(
+  deps: CartDeps,
+  ctx: RequestContext,
+  skus: readonly string[],
+  known: ReadonlyMap<string, string> = new Map(),
+): Promise<LiveFacts> {
   if (skus.length === 0) return { prices: new Map(), availability: new Map() };
   const downIsUndefined = <T>(work: Promise<T>) =>
     work.catch((error: unknown) => {
@@ -22,7 +32,7 @@ export async function lookLive(deps: CartDeps, ctx: RequestContext, skus: readon
       throw error;
     });
   const [prices, availability] = await Promise.all([
-    downIsUndefined(deps.prices.prices(ctx, skus)),
+    downIsUndefined(deps.prices.prices(ctx, skus, known)),
     downIsUndefined(deps.availability.available(ctx, skus)),
   ]);
   return { prices, availability };

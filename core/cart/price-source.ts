@@ -17,7 +17,13 @@ export interface SkuPrice {
 /**
  * Current prices (catalog). Unknown SKUs are simply absent from the answer. Throws an
  * `unavailable` DomainError when catalog cannot answer in time; uses `ctx.signal`.
+ * `known` maps SKUs the cart already holds to their product ids: a catalog that can only be
+ * asked by product (no SKU lookup) needs it; a SKU it cannot look up makes it throw `unavailable`.
  */
 export interface PriceSource {
-  prices(ctx: RequestContext, skus: readonly string[]): Promise<ReadonlyMap<string, SkuPrice>>;
+  prices(
+    ctx: RequestContext,
+    skus: readonly string[],
+    known?: ReadonlyMap<string, string>,
+  ): Promise<ReadonlyMap<string, SkuPrice>>;
 }

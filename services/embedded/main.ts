@@ -20,6 +20,11 @@ import { memoryReviewStores } from "../reviews/review-stores.ts";
 import { reviewsModule } from "../reviews/reviews-module.ts";
 import { embeddedCatalogModule } from "../catalog/embedded-catalog.ts";
 import { inventoryEntities, inventoryModule } from "../inventory/inventory-module.ts";
+import { MikroOrmCartRepository } from "../../adapters/mikro-orm/cart/mikro-orm-cart-repository.ts";
+import { mikroOrmHealthProbe } from "../../adapters/mikro-orm/mikro-orm-health-probe.ts";
+import { createRpcAvailabilitySource } from "../../adapters/rpc/cart/rpc-availability-source.ts";
+import { createRpcPriceSource } from "../../adapters/rpc/cart/rpc-price-source.ts";
+import { cartEntities, cartModule } from "../cart/cart-module.ts";
 import type { ContextModule } from "../runtime/context-module.ts";
 import { startProcess, stopOnSignals } from "../runtime/run-process.ts";
 import { embeddedConfigSchema } from "./embedded-config.ts";
@@ -82,6 +87,21 @@ contexts.push(
     clock: systemClock,
     logger,
     resolveIdentity: auth.resolveIdentity,
+  }),
+);
+// Cart: its own SQLite file (no cache in front: the file is local); prices and availability
+// from catalog and inventory, in-process.
+const cartDb = await openSqlDatabase(sqlite("cart"), cartEntities);
+contexts.push(
+  cartModule({
+    carts: new MikroOrmCartRepository(cartDb.em),
+    prices: createRpcPriceSource(internal),
+    availability: createRpcAvailabilitySource(internal),
+    clock: systemClock,
+    logger,
+    resolveIdentity: auth.resolveIdentity,
+    probes: [mikroOrmHealthProbe("cart-database", cartDb.em)],
+    close: () => cartDb.close(),
   }),
 );
 // Reviews: in-memory documents; products are checked with the catalog, in-process.

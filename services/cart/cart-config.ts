@@ -1,0 +1,56 @@
+import { z } from "zod";
+import { accessTokenVerifyingConfig, remoteJwksConfig } from "../../adapters/config/access-token-config.ts";
+import { type CartPolicy, DEFAULT_CART_POLICY } from "../../core/cart/cart-deps.ts";
+import { meshConfigFields, port, processConfigFields } from "../runtime/process-config.ts";
+
+const DAY = 24 * 60 * 60_000;
+
+export const cartConfigSchema = z.object({
+  ...processConfigFields,
+  ...meshConfigFields,
+  ...accessTokenVerifyingConfig,
+  ...remoteJwksConfig,
+  SHOPMESH_PORT: port(7006),
+  SHOPMESH_CART_DATABASE: z
+    .string()
+    .regex(/^[a-z0-9_]{1,64}$/)
+    .default("shopmesh_cart"),
+  /** Carts live in Redis in front of the database. Required: no default. */
+  SHOPMESH_REDIS_URL: z.string().url(),
+  /** host:port of the catalog process's gRPC side (prices). Required: no default. */
+  SHOPMESH_CATALOG_GRPC_TARGET: z.string().min(3),
+  /** host:port of the inventory process's gRPC side (availability). Required: no default. */
+  SHOPMESH_INVENTORY_GRPC_TARGET: z.string().min(3),
+  /** Longest wait per call to catalog or inventory (less when the caller's own deadline is sooner). */
+  SHOPMESH_CART_DEPENDENCY_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).default(2_000),
+  /** Sliding expiry of an untouched cart. */
+  SHOPMESH_CART_TTL_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(365)
+    .default(DEFAULT_CART_POLICY.ttlMs / DAY),
+  SHOPMESH_CART_MAX_QUANTITY_PER_LINE: z.coerce.number().int().min(1).max(999).default(DEFAULT_CART_POLICY.maxQuantityPerLine),
+  SHOPMESH_CART_MAX_LINES: z.coerce.number().int().min(1).max(1_000).default(DEFAULT_CART_POLICY.maxLines),
+  /** The currency an empty cart shows (lines carry catalog's). */
+  SHOPMESH_CART_CURRENCY: z
+    .string()
+    .regex(/^[A-Z]{3}$/)
+    .default(DEFAULT_CART_POLICY.defaultCurrency),
+});
+
+export type CartConfig = z.infer<typeof cartConfigSchema>;
+
+export function cartPolicyOf(
+  config: Pick<
+    CartConfig,
+    "SHOPMESH_CART_TTL_DAYS" | "SHOPMESH_CART_MAX_QUANTITY_PER_LINE" | "SHOPMESH_CART_MAX_LINES" | "SHOPMESH_CART_CURRENCY"
+  >,
+): CartPolicy {
+  return {
+    ttlMs: config.SHOPMESH_CART_TTL_DAYS * DAY,
+    maxQuantityPerLine: config.SHOPMESH_CART_MAX_QUANTITY_PER_LINE,
+    maxLines: config.SHOPMESH_CART_MAX_LINES,
+    defaultCurrency: config.SHOPMESH_CART_CURRENCY,
+  };
+}

@@ -1,0 +1,83 @@
+import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
+import {
+  addItem,
+  applyPromotion,
+  clearCart,
+  createGuestCart,
+  getCart,
+  mergeGuestCart,
+  removeItem,
+  removePromotion,
+  updateItemQuantity,
+} from "../../core/cart/cart-commands.ts";
+import type { CartDeps } from "../../core/cart/cart-deps.ts";
+import { requestContext } from "../../adapters/rpc/call-context.ts";
+import type { CartService } from "../../gen/shop/cart/v1/cart_pb.ts";
+import { cartToProto } from "./cart-proto-mapping.ts";
+
+/** Methods for other services only (orders): served over gRPC, never to browsers. */
+export const CART_INTERNAL_METHODS = ["GetCheckoutSnapshot"] as const;
+
+const notYet = (rpc: string, missing: string) =>
+  new ConnectError(`${rpc} is not implemented yet: ${missing} does not exist yet`, Code.Unimplemented);
+
+/**
+ * CartService: proto in, core use case, proto out. The tenant and the caller come from the call
+ * (token, or x-tenant-id for guests), never from the body; which cart a call means is decided in
+ * the core (the caller's own, or the named guest cart).
+ */
+export function cartHandlers(deps: CartDeps): ServiceImpl<typeof CartService> {
+  return {
+    async createGuestCart(_request, ctx) {
+      return { cart: cartToProto(await createGuestCart(deps, requestContext(ctx))) };
+    },
+    async getCart(request, ctx) {
+      return { cart: cartToProto(await getCart(deps, requestContext(ctx), { guestCartId: request.guestCartId })) };
+    },
+    async addItem(request, ctx) {
+      return { cart: cartToProto(await addItem(deps, requestContext(ctx), request)) };
+    },
+    async updateItemQuantity(request, ctx) {
+      return { cart: cartToProto(await updateItemQuantity(deps, requestContext(ctx), request)) };
+    },
+    async removeItem(request, ctx) {
+      return { cart: cartToProto(await removeItem(deps, requestContext(ctx), request)) };
+    },
+    async clearCart(request, ctx) {
+      return { cart: cartToProto(await clearCart(deps, requestContext(ctx), request)) };
+    },
+    async applyPromotion(request, ctx) {
+      return { cart: cartToProto(await applyPromotion(deps, requestContext(ctx), request)) };
+    },
+    async removePromotion(request, ctx) {
+      return { cart: cartToProto(await removePromotion(deps, requestContext(ctx), request)) };
+    },
+    async mergeGuestCart(request, ctx) {
+      return { cart: cartToProto(await mergeGuestCart(deps, requestContext(ctx), request)) };
+    },
+    async validateForCheckout() {
+      throw notYet("ValidateForCheckout", "the tax-rate store and the checkout snapshot store");
+    },
+    async getCheckoutSnapshot() {
+      throw notYet("GetCheckoutSnapshot", "the checkout snapshot store");
+    },
+    async createPromotion() {
+      throw notYet("CreatePromotion", "the promotion store");
+    },
+    async disablePromotion() {
+      throw notYet("DisablePromotion", "the promotion store");
+    },
+    async listPromotions() {
+      throw notYet("ListPromotions", "the promotion store");
+    },
+    async setTaxRate() {
+      throw notYet("SetTaxRate", "the tax-rate store");
+    },
+    async deleteTaxRate() {
+      throw notYet("DeleteTaxRate", "the tax-rate store");
+    },
+    async listTaxRates() {
+      throw notYet("ListTaxRates", "the tax-rate store");
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import type { Clock } from "../../core/kit/clock.ts";
+import type { HealthProbe } from "../../core/kit/health.ts";
+import { randomId } from "../../core/kit/ids.ts";
+import type { AvailabilitySource } from "../../core/cart/availability-source.ts";
+import { type CartDeps, type CartPolicy, DEFAULT_CART_POLICY } from "../../core/cart/cart-deps.ts";
+import type { CartRepository } from "../../core/cart/cart-repository.ts";
+import type { PriceSource } from "../../core/cart/price-source.ts";
+import type { PromotionRepository } from "../../core/cart/promotion-repository.ts";
+import { MemoryPromotionRepository } from "../../adapters/memory/cart/memory-promotion-repository.ts";
+import { cartEntities } from "../../adapters/mikro-orm/cart/cart-record.ts";
+import type { Logger } from "../../adapters/observability/logger.ts";
+import type { IdentityResolver } from "../../adapters/rpc/call-context.ts";
+import { serviceHandlers } from "../../adapters/rpc/service-handlers.ts";
+import { CartService } from "../../gen/shop/cart/v1/cart_pb.ts";
+import type { ContextModule } from "../runtime/context-module.ts";
+import { CART_INTERNAL_METHODS, cartHandlers } from "./cart-handlers.ts";
+
+export { cartEntities };
+
+export interface CartModuleDeps {
+  /** Redis in front of the database in the mesh; the database alone, or memory, embedded. */
+  readonly carts: CartRepository;
+  /** Catalog (prices) and inventory (availability), over Connect clients. */
+  readonly prices: PriceSource;
+  readonly availability: AvailabilitySource;
+  /** Until the promotion store exists: none (every code is NOT_FOUND). */
+  readonly promotions?: PromotionRepository;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly resolveIdentity: IdentityResolver;
+  readonly policy?: CartPolicy;
+  /** Probes of the stores the carts live in (the database). */
+  readonly probes?: readonly HealthProbe[];
+  /** Closes the stores, after the server drained. */
+  readonly close?: () => Promise<void>;
+}
+
+/** The cart context, the same in its own process and in the embedded one: CartService, no background work. */
+export function cartModule(deps: CartModuleDeps): ContextModule & { readonly useCases: CartDeps } {
+  const useCases: CartDeps = {
+    carts: deps.carts,
+    prices: deps.prices,
+    availability: deps.availability,
+    promotions: deps.promotions ?? new MemoryPromotionRepository(),
+    clock: deps.clock,
+    newId: randomId,
+    policy: deps.policy ?? DEFAULT_CART_POLICY,
+  };
+  const options = { logger: deps.logger, resolveIdentity: deps.resolveIdentity, internalMethods: CART_INTERNAL_METHODS };
+  return {
+    name: "cart",
+    handlers: [serviceHandlers(CartService, cartHandlers(useCases), options)],
+    probes: deps.probes ?? [],
+    useCases,
+    async stop() {
+      await deps.close?.();
+    },
+  };
+}

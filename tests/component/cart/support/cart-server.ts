@@ -1,0 +1,70 @@
+import type { Transport } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-node";
+import type { Redis } from "ioredis";
+import { type CartPolicy, DEFAULT_CART_POLICY } from "../../../../core/cart/cart-deps.ts";
+import { MikroOrmCartRepository } from "../../../../adapters/mikro-orm/cart/mikro-orm-cart-repository.ts";
+import { createLogger } from "../../../../adapters/observability/logger.ts";
+import { RedisCartRepository } from "../../../../adapters/redis/redis-cart-repository.ts";
+import { createRedisClient, whenReady } from "../../../../adapters/redis/redis-client.ts";
+import { createRpcAvailabilitySource } from "../../../../adapters/rpc/cart/rpc-availability-source.ts";
+import { createRpcPriceSource } from "../../../../adapters/rpc/cart/rpc-price-source.ts";
+import { createGrpcTransport, type GrpcTransport } from "../../../../adapters/rpc/grpc-transport.ts";
+import { cartEntities, cartModule } from "../../../../services/cart/cart-module.ts";
+import { type RunningProcess, startProcess } from "../../../../services/runtime/run-process.ts";
+import { type CartNeighbours, startCartNeighbours } from "../../../contract/cart/support/cart-neighbours.ts";
+import { requiredEnv } from "../../../support/required-env.ts";
+import { openSqlTestDatabase, type SqlTestDatabase } from "../../../support/sql-test-database.ts";
+import { testIdentity } from "../../users/support/identity.ts";
+
+export interface CartServer {
+  readonly db: SqlTestDatabase;
+  readonly redis: Redis;
+  /** Catalog and inventory (real handlers, inventory on MariaDB), reached through Connect clients. */
+  readonly neighbours: CartNeighbours;
+  transport(kind: "grpc" | "connect"): Transport;
+  stop(): Promise<void>;
+}
+
+/**
+ * CartService on port 0: carts in the local Redis in front of a MariaDB database of its own,
+ * prices and availability from catalog and inventory through the service's Connect clients,
+ * real JWTs (tenants acme and globex).
+ */
+export async function startCartServer(policy: Partial<CartPolicy> = {}): Promise<CartServer> {
+  const logger = createLogger("cart-test", "silent");
+  const identity = await testIdentity();
+  const neighbours = await startCartNeighbours("mariadb", identity, { variantsStandIn: true });
+  const db = await openSqlTestDatabase("mariadb", "cart_component", cartEntities);
+  const redis = createRedisClient(requiredEnv("SHOPMESH_REDIS_URL"));
+  if (!(await whenReady(redis, 5_000))) throw new Error("Redis did not answer within 5 s");
+  const clock = { now: () => new Date() };
+  const module = cartModule({
+    carts: new RedisCartRepository(redis, new MikroOrmCartRepository(db.em), { clock }),
+    prices: createRpcPriceSource(neighbours.transport, { timeoutMs: 1_000 }),
+    availability: createRpcAvailabilitySource(neighbours.transport, { timeoutMs: 1_000 }),
+    clock,
+    logger,
+    resolveIdentity: identity.resolveIdentity,
+    policy: { ...DEFAULT_CART_POLICY, ...policy },
+  });
+  const running: RunningProcess = await startProcess({ modules: [module], logger, port: 0, host: "127.0.0.1", drainMs: 1_000 });
+  const grpc: GrpcTransport[] = [];
+  return {
+    db,
+    redis,
+    neighbours,
+    transport(kind) {
+      if (kind === "connect") return createConnectTransport({ baseUrl: running.server.url, httpVersion: "1.1" });
+      const transport = createGrpcTransport(`127.0.0.1:${running.server.port}`);
+      grpc.push(transport);
+      return transport;
+    },
+    async stop() {
+      for (const transport of grpc) transport.close();
+      await running.stop();
+      redis.disconnect();
+      await neighbours.dispose();
+      await db.dispose();
+    },
+  };
+}

@@ -1,0 +1,162 @@
+import { Code, ConnectError, createClient, createRouterTransport, type ServiceImpl, type Transport } from "@connectrpc/connect";
+import { createMemoryEventBus } from "../../../../adapters/memory/memory-event-bus.ts";
+import { createLogger } from "../../../../adapters/observability/logger.ts";
+import { CatalogService } from "../../../../gen/shop/catalog/v1/catalog_pb.ts";
+import { ProductStatus } from "../../../../gen/shop/catalog/v1/products_pb.ts";
+import { AdjustmentReason, InventoryService } from "../../../../gen/shop/inventory/v1/inventory_pb.ts";
+import { embeddedCatalogModule } from "../../../../services/catalog/embedded-catalog.ts";
+import { inventoryEntities, inventoryModule } from "../../../../services/inventory/inventory-module.ts";
+import type { ContextModule } from "../../../../services/runtime/context-module.ts";
+import { openSqlTestDatabase, type SqlEngine } from "../../../support/sql-test-database.ts";
+import { type TestIdentity, testIdentity } from "../../../component/users/support/identity.ts";
+
+/**
+ * The cart's neighbours as they really are: catalog (its embedded module, in-memory documents)
+ * and inventory (its module on SQLite or MariaDB), their real handlers behind an in-process
+ * Connect router, with real JWTs (tenants acme and globex). `down` makes either unreachable.
+ */
+export interface CartNeighbours {
+  readonly identity: TestIdentity;
+  /** Routes to catalog and inventory; honours `down`. */
+  readonly transport: Transport;
+  readonly down: { catalog: boolean; inventory: boolean };
+  /** An ACTIVE (or the given status) product with one variant per SKU; returns its product id. */
+  product(tenant: string, skus: Readonly<Record<string, number>>, status?: ProductStatus): Promise<string>;
+  /** Sets on-hand units of a SKU at location "main". */
+  stock(tenant: string, sku: string, units: number): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+let run = 0;
+
+export interface CartNeighboursOptions {
+  readonly engine?: SqlEngine;
+  readonly identity?: TestIdentity;
+  /**
+   * Catalog answers BatchGetVariants from the products made here, until its own handler serves
+   * it (it answers UNIMPLEMENTED today); every other catalog method stays real.
+   */
+  readonly variantsStandIn?: boolean;
+}
+
+export async function startCartNeighbours(
+  engine: SqlEngine = "sqlite",
+  identity?: TestIdentity,
+  options: Omit<CartNeighboursOptions, "engine" | "identity"> = {},
+): Promise<CartNeighbours> {
+  const who = identity ?? (await testIdentity());
+  const logger = createLogger("cart-neighbours", "silent");
+  const bus = createMemoryEventBus();
+  const db = await openSqlTestDatabase(engine, "cart_inventory", inventoryEntities);
+  const clock = { now: () => new Date() };
+  const modules: ContextModule[] = [
+    embeddedCatalogModule({
+      publisher: bus.publisher,
+      consumer: bus.consumer,
+      clock,
+      logger,
+      resolveIdentity: who.resolveIdentity,
+    }),
+    inventoryModule({
+      db: { ...db, close: async () => {} },
+      publisher: bus.publisher,
+      consumer: bus.consumer,
+      clock,
+      logger,
+      resolveIdentity: who.resolveIdentity,
+    }),
+  ];
+  const variants = new Map<string, { productId: string; name: string; minor: number; status: ProductStatus }>();
+  const standIn: Partial<ServiceImpl<typeof CatalogService>> = {
+    async batchGetVariants(request, ctx) {
+      const tenant = ctx.requestHeader.get("x-tenant-id") ?? "";
+      const found = request.skus.flatMap((sku) => {
+        const v = variants.get(`${tenant}/${sku}`);
+        if (!v) return [];
+        return [
+          {
+            sku,
+            productId: v.productId,
+            productName: v.name,
+            productStatus: v.status,
+            purchasable: v.status === ProductStatus.ACTIVE,
+            price: { amountMinor: BigInt(v.minor), currencyCode: "EUR" },
+            taxClass: "standard",
+          },
+        ];
+      });
+      return { variants: found, missingSkus: request.skus.filter((sku) => !variants.has(`${tenant}/${sku}`)) };
+    },
+  };
+  const router = createRouterTransport((r) => {
+    for (const module of modules)
+      for (const { service, impl } of module.handlers)
+        r.service(
+          service,
+          options.variantsStandIn && service === CatalogService ? ({ ...impl, ...standIn } as typeof impl) : impl,
+        );
+  });
+  const down = { catalog: false, inventory: false };
+  const refuse = (service: string) => {
+    if ((service === CatalogService.typeName && down.catalog) || (service === InventoryService.typeName && down.inventory))
+      throw new ConnectError(`${service} is down`, Code.Unavailable);
+  };
+  const transport: Transport = {
+    unary: (method, ...rest) => {
+      refuse(method.parent.typeName);
+      return router.unary(method, ...rest);
+    },
+    stream: (method, ...rest) => {
+      refuse(method.parent.typeName);
+      return router.stream(method, ...rest);
+    },
+  };
+  const catalog = createClient(CatalogService, router);
+  const inventory = createClient(InventoryService, router);
+  const categories = new Map<string, string>();
+  const admin = async (tenant: string) => ({ headers: { authorization: await who.bearer(tenant, "admin-1", ["tenant_admin"]) } });
+  return {
+    identity: who,
+    transport,
+    down,
+    async product(tenant, skus, status = ProductStatus.ACTIVE) {
+      run += 1;
+      let categoryId = categories.get(tenant);
+      if (!categoryId) {
+        const { category } = await catalog.createCategory(
+          { name: "Things", slug: `things-${run}`, idempotencyKey: `category-${tenant}-${run}` },
+          await admin(tenant),
+        );
+        categoryId = category?.categoryId as string;
+        categories.set(tenant, categoryId);
+      }
+      const { product } = await catalog.createProduct(
+        {
+          product: {
+            name: `Product ${Object.keys(skus)[0]}`,
+            categoryId,
+            taxClass: "standard",
+            status,
+            variants: Object.entries(skus).map(([sku, minor]) => ({
+              sku,
+              price: { amountMinor: BigInt(minor), currencyCode: "EUR" },
+            })),
+          },
+          idempotencyKey: `product-${tenant}-${run}`,
+        },
+        await admin(tenant),
+      );
+      const productId = product?.productId as string;
+      for (const [sku, minor] of Object.entries(skus))
+        variants.set(`${tenant}/${sku}`, { productId, name: product?.name ?? "", minor, status });
+      return productId;
+    },
+    async stock(tenant, sku, units) {
+      await inventory.setStock(
+        { sku, locationId: "main", onHandQuantity: units, reason: AdjustmentReason.RECEIVED },
+        await admin(tenant),
+      );
+    },
+    dispose: () => db.dispose(),
+  };
+}
