@@ -5,6 +5,7 @@ import type { CartLimits } from "./cart.ts";
 import type { CartRepository } from "./cart-repository.ts";
 import type { PriceSource } from "./price-source.ts";
 import type { PromotionRepository } from "./promotion-repository.ts";
+import type { TaxRateRepository } from "./tax-rate-repository.ts";
 
 export interface CartPolicy extends CartLimits {
   /** The currency shown for an empty cart (lines carry catalog's currency). */
@@ -24,6 +25,7 @@ export interface CartDeps {
   readonly prices: PriceSource;
   readonly availability: AvailabilitySource;
   readonly promotions: PromotionRepository;
+  readonly taxRates: TaxRateRepository;
   readonly clock: Clock;
   readonly newId: IdGenerator;
   readonly policy: CartPolicy;

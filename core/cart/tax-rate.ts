@@ -26,7 +26,8 @@ export function validTaxRate(rate: TaxRate): TaxRate {
   if (!Number.isInteger(rate.ratePpm) || rate.ratePpm < 0 || rate.ratePpm > 1_000_000) {
     throw invalidField("tax_rate.rate_ppm", "0 to 1000000");
   }
-  return { ...rate, administrativeArea: rate.administrativeArea.trim() };
+  // Areas compare case-insensitively, so they are stored upper-cased: one rate per area.
+  return { ...rate, administrativeArea: rate.administrativeArea.trim().toUpperCase() };
 }
 
 /**

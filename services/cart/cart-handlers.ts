@@ -11,9 +11,17 @@ import {
   updateItemQuantity,
 } from "../../core/cart/cart-commands.ts";
 import type { CartDeps } from "../../core/cart/cart-deps.ts";
+import { createPromotionCode, disablePromotionCode, listPromotionCodes } from "../../core/cart/promotion-admin.ts";
+import { deleteTaxRate, listTaxRates, setTaxRate } from "../../core/cart/tax-rate-admin.ts";
 import { requestContext } from "../../adapters/rpc/call-context.ts";
 import type { CartService } from "../../gen/shop/cart/v1/cart_pb.ts";
-import { cartToProto } from "./cart-proto-mapping.ts";
+import {
+  cartToProto,
+  promotionDefinitionFromProto,
+  promotionToProto,
+  taxRateFromProto,
+  taxRateToProto,
+} from "./cart-proto-mapping.ts";
 
 /** Methods for other services only (orders): served over gRPC, never to browsers. */
 export const CART_INTERNAL_METHODS = ["GetCheckoutSnapshot"] as const;
@@ -61,23 +69,42 @@ export function cartHandlers(deps: CartDeps): ServiceImpl<typeof CartService> {
     async getCheckoutSnapshot() {
       throw notYet("GetCheckoutSnapshot", "the checkout snapshot store");
     },
-    async createPromotion() {
-      throw notYet("CreatePromotion", "the promotion store");
+    async createPromotion(request, ctx) {
+      const promotion = await createPromotionCode(deps, requestContext(ctx), {
+        definition: promotionDefinitionFromProto(request.promotion),
+        idempotencyKey: request.idempotencyKey,
+      });
+      return { promotion: promotionToProto(promotion, deps.policy.defaultCurrency) };
     },
-    async disablePromotion() {
-      throw notYet("DisablePromotion", "the promotion store");
+    async disablePromotion(request, ctx) {
+      const promotion = await disablePromotionCode(deps, requestContext(ctx), { promotionId: request.promotionId });
+      return { promotion: promotionToProto(promotion, deps.policy.defaultCurrency) };
     },
-    async listPromotions() {
-      throw notYet("ListPromotions", "the promotion store");
+    async listPromotions(request, ctx) {
+      const page = await listPromotionCodes(deps, requestContext(ctx), {
+        includeInactive: request.includeInactive,
+        pageSize: request.page?.pageSize ?? 0,
+        pageToken: request.page?.pageToken ?? "",
+      });
+      return {
+        promotions: page.promotions.map((p) => promotionToProto(p, deps.policy.defaultCurrency)),
+        page: { nextPageToken: page.nextPageToken },
+      };
     },
-    async setTaxRate() {
-      throw notYet("SetTaxRate", "the tax-rate store");
+    async setTaxRate(request, ctx) {
+      return { taxRate: taxRateToProto(await setTaxRate(deps, requestContext(ctx), taxRateFromProto(request.taxRate))) };
     },
-    async deleteTaxRate() {
-      throw notYet("DeleteTaxRate", "the tax-rate store");
+    async deleteTaxRate(request, ctx) {
+      await deleteTaxRate(deps, requestContext(ctx), request);
+      return {};
     },
-    async listTaxRates() {
-      throw notYet("ListTaxRates", "the tax-rate store");
+    async listTaxRates(request, ctx) {
+      const page = await listTaxRates(deps, requestContext(ctx), {
+        countryCode: request.countryCode,
+        pageSize: request.page?.pageSize ?? 0,
+        pageToken: request.page?.pageToken ?? "",
+      });
+      return { taxRates: page.taxRates.map(taxRateToProto), page: { nextPageToken: page.nextPageToken } };
     },
   };
 }

@@ -6,7 +6,9 @@ import { type CartDeps, type CartPolicy, DEFAULT_CART_POLICY } from "../../core/
 import type { CartRepository } from "../../core/cart/cart-repository.ts";
 import type { PriceSource } from "../../core/cart/price-source.ts";
 import type { PromotionRepository } from "../../core/cart/promotion-repository.ts";
+import type { TaxRateRepository } from "../../core/cart/tax-rate-repository.ts";
 import { MemoryPromotionRepository } from "../../adapters/memory/cart/memory-promotion-repository.ts";
+import { MemoryTaxRateRepository } from "../../adapters/memory/cart/memory-tax-rate-repository.ts";
 import { cartEntities } from "../../adapters/mikro-orm/cart/cart-record.ts";
 import type { Logger } from "../../adapters/observability/logger.ts";
 import type { IdentityResolver } from "../../adapters/rpc/call-context.ts";
@@ -23,8 +25,9 @@ export interface CartModuleDeps {
   /** Catalog (prices) and inventory (availability), over Connect clients. */
   readonly prices: PriceSource;
   readonly availability: AvailabilitySource;
-  /** Until the promotion store exists: none (every code is NOT_FOUND). */
+  /** The tenant's promotions and tax rates (`cartSqlStores`); memory when not given (gone at restart). */
   readonly promotions?: PromotionRepository;
+  readonly taxRates?: TaxRateRepository;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly resolveIdentity: IdentityResolver;
@@ -42,6 +45,7 @@ export function cartModule(deps: CartModuleDeps): ContextModule & { readonly use
     prices: deps.prices,
     availability: deps.availability,
     promotions: deps.promotions ?? new MemoryPromotionRepository(),
+    taxRates: deps.taxRates ?? new MemoryTaxRateRepository(),
     clock: deps.clock,
     newId: randomId,
     policy: deps.policy ?? DEFAULT_CART_POLICY,

@@ -1,7 +1,13 @@
 import { create } from "@bufbuild/protobuf";
-import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { invalidField } from "../../core/kit/domain-error.ts";
 import type { CartView } from "../../core/cart/cart-view.ts";
+import type { PromotionBenefit, PromotionDefinition, PromotionSnapshot } from "../../core/cart/promotion.ts";
+import type { TaxRate } from "../../core/cart/tax-rate.ts";
 import { type Cart, CartSchema } from "../../gen/shop/cart/v1/cart_pb.ts";
+import { type Promotion, type PromotionInput, PromotionSchema, PromotionStatus } from "../../gen/shop/cart/v1/promotions_pb.ts";
+import { type TaxRate as ProtoTaxRate, TaxRateSchema } from "../../gen/shop/cart/v1/tax_pb.ts";
+import type { Money } from "../../gen/shop/common/v1/money_pb.ts";
 
 /** A cart view as the contract shows it: every amount in minor units of the cart currency. */
 export function cartToProto(view: CartView): Cart {
@@ -40,4 +46,93 @@ export function cartToProto(view: CartView): Cart {
     updateTime: timestampFromDate(view.updatedAt),
     expireTime: timestampFromDate(view.expiresAt),
   });
+}
+
+/** PromotionInput -> the core's definition (the core checks the invariants). */
+export function promotionDefinitionFromProto(input: PromotionInput | undefined): PromotionDefinition {
+  if (!input) throw invalidField("promotion", "required");
+  const b = input.benefit;
+  let benefit: PromotionBenefit;
+  if (b.case === "percentageOff") benefit = { kind: "percentage_off", basisPoints: b.value.basisPoints };
+  else if (b.case === "fixedAmountOff")
+    benefit = { kind: "fixed_amount_off", amountMinor: minorOf(b.value.amount, "promotion.fixed_amount_off.amount") };
+  else if (b.case === "buyXGetY") {
+    benefit = {
+      kind: "buy_x_get_y",
+      buyQuantity: b.value.buyQuantity,
+      getQuantity: b.value.getQuantity,
+      discountBasisPoints: b.value.discountBasisPoints,
+    };
+  } else throw invalidField("promotion.benefit", "exactly one is required");
+  return {
+    code: input.code,
+    description: input.description,
+    benefit,
+    eligibleSkus: [...input.eligibleSkus],
+    minimumSubtotalMinor: input.minimumSubtotal ? minorOf(input.minimumSubtotal, "promotion.minimum_subtotal") : 0,
+    startsAt: input.startTime ? timestampDate(input.startTime) : undefined,
+    endsAt: input.endTime ? timestampDate(input.endTime) : undefined,
+    maxRedemptions: input.maxRedemptions,
+    maxRedemptionsPerUser: input.maxRedemptionsPerUser,
+    stackable: input.stackable,
+  };
+}
+
+function minorOf(money: Money | undefined, field: string): number {
+  const amount = money?.amountMinor ?? 0n;
+  if (amount > BigInt(Number.MAX_SAFE_INTEGER) || amount < -BigInt(Number.MAX_SAFE_INTEGER))
+    throw invalidField(field, "too large");
+  return Number(amount);
+}
+
+/** A promotion as the contract shows it; amounts in the tenant currency. */
+export function promotionToProto(promotion: PromotionSnapshot, currency: string): Promotion {
+  const d = promotion.definition;
+  const money = (minor: number) => ({ amountMinor: BigInt(minor), currencyCode: currency });
+  const benefit =
+    d.benefit.kind === "percentage_off"
+      ? { case: "percentageOff" as const, value: { basisPoints: d.benefit.basisPoints } }
+      : d.benefit.kind === "fixed_amount_off"
+        ? { case: "fixedAmountOff" as const, value: { amount: money(d.benefit.amountMinor) } }
+        : {
+            case: "buyXGetY" as const,
+            value: {
+              buyQuantity: d.benefit.buyQuantity,
+              getQuantity: d.benefit.getQuantity,
+              discountBasisPoints: d.benefit.discountBasisPoints,
+            },
+          };
+  return create(PromotionSchema, {
+    promotionId: promotion.id,
+    status: promotion.status === "active" ? PromotionStatus.ACTIVE : PromotionStatus.DISABLED,
+    definition: {
+      code: d.code,
+      description: d.description,
+      benefit,
+      eligibleSkus: [...d.eligibleSkus],
+      minimumSubtotal: money(d.minimumSubtotalMinor),
+      startTime: d.startsAt ? timestampFromDate(d.startsAt) : undefined,
+      endTime: d.endsAt ? timestampFromDate(d.endsAt) : undefined,
+      maxRedemptions: d.maxRedemptions,
+      maxRedemptionsPerUser: d.maxRedemptionsPerUser,
+      stackable: d.stackable,
+    },
+    redemptionCount: BigInt(promotion.redemptionCount),
+    createTime: timestampFromDate(promotion.createdAt),
+    updateTime: timestampFromDate(promotion.updatedAt),
+  });
+}
+
+export function taxRateFromProto(rate: ProtoTaxRate | undefined): TaxRate {
+  if (!rate) throw invalidField("tax_rate", "required");
+  return {
+    countryCode: rate.countryCode,
+    administrativeArea: rate.administrativeArea,
+    taxClass: rate.taxClass,
+    ratePpm: rate.ratePpm,
+  };
+}
+
+export function taxRateToProto(rate: TaxRate): ProtoTaxRate {
+  return create(TaxRateSchema, rate);
 }

@@ -7,7 +7,6 @@ import { createJoseAccessTokenVerifier } from "../../adapters/jose/jose-access-t
 import { remoteJwks } from "../../adapters/jose/jose-remote-jwks.ts";
 import { createKafka } from "../../adapters/kafka/kafka-client.ts";
 import { startKafkaTenantDirectory } from "../../adapters/kafka/kafka-tenant-directory.ts";
-import { MikroOrmCartRepository } from "../../adapters/mikro-orm/cart/mikro-orm-cart-repository.ts";
 import { mikroOrmHealthProbe } from "../../adapters/mikro-orm/mikro-orm-health-probe.ts";
 import { openSqlDatabase } from "../../adapters/mikro-orm/sql-database.ts";
 import { createLogger } from "../../adapters/observability/logger.ts";
@@ -22,6 +21,7 @@ import type { ContextModule } from "../runtime/context-module.ts";
 import { startProcess, stopOnSignals } from "../runtime/run-process.ts";
 import { cartConfigSchema, cartPolicyOf } from "./cart-config.ts";
 import { cartEntities, cartModule } from "./cart-module.ts";
+import { cartSqlStores } from "./cart-sql-stores.ts";
 
 const config = readConfig(cartConfigSchema);
 const logger = createLogger("cart", config.SHOPMESH_LOG_LEVEL);
@@ -53,7 +53,8 @@ const db = await openSqlDatabase(
   { kind: "mysql", url: config.SHOPMESH_MYSQL_URL, database: config.SHOPMESH_CART_DATABASE },
   cartEntities,
 );
-const carts = new RedisCartRepository(redis, new MikroOrmCartRepository(db.em), {
+const stores = cartSqlStores(db.em);
+const carts = new RedisCartRepository(redis, stores.carts, {
   clock: systemClock,
   onError: (err, operation) => logger.warn({ err, operation }, "cart cache skipped"),
 });
@@ -63,6 +64,8 @@ const inventory = createGrpcTransport(config.SHOPMESH_INVENTORY_GRPC_TARGET);
 const timeoutMs = config.SHOPMESH_CART_DEPENDENCY_TIMEOUT_MS;
 const cart = cartModule({
   carts,
+  promotions: stores.promotions,
+  taxRates: stores.taxRates,
   prices: createRpcPriceSource(catalog, { timeoutMs }),
   availability: createRpcAvailabilitySource(inventory, { timeoutMs }),
   clock: systemClock,

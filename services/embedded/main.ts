@@ -20,11 +20,11 @@ import { memoryReviewStores } from "../reviews/review-stores.ts";
 import { reviewsModule } from "../reviews/reviews-module.ts";
 import { embeddedCatalogModule } from "../catalog/embedded-catalog.ts";
 import { inventoryEntities, inventoryModule } from "../inventory/inventory-module.ts";
-import { MikroOrmCartRepository } from "../../adapters/mikro-orm/cart/mikro-orm-cart-repository.ts";
 import { mikroOrmHealthProbe } from "../../adapters/mikro-orm/mikro-orm-health-probe.ts";
 import { createRpcAvailabilitySource } from "../../adapters/rpc/cart/rpc-availability-source.ts";
 import { createRpcPriceSource } from "../../adapters/rpc/cart/rpc-price-source.ts";
 import { cartEntities, cartModule } from "../cart/cart-module.ts";
+import { cartSqlStores } from "../cart/cart-sql-stores.ts";
 import type { ContextModule } from "../runtime/context-module.ts";
 import { startProcess, stopOnSignals } from "../runtime/run-process.ts";
 import { embeddedConfigSchema } from "./embedded-config.ts";
@@ -94,7 +94,7 @@ contexts.push(
 const cartDb = await openSqlDatabase(sqlite("cart"), cartEntities);
 contexts.push(
   cartModule({
-    carts: new MikroOrmCartRepository(cartDb.em),
+    ...cartSqlStores(cartDb.em),
     prices: createRpcPriceSource(internal),
     availability: createRpcAvailabilitySource(internal),
     clock: systemClock,

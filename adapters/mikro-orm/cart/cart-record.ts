@@ -1,4 +1,5 @@
 import { defineEntity, p } from "@mikro-orm/core";
+import { PromotionRecord, TaxRateRecord } from "./cart-pricing-records.ts";
 
 /**
  * One row per cart (table `carts`): the lines and applied codes as JSON, `version` guarding
@@ -38,4 +39,4 @@ export const CartAnswerRow = defineEntity({
   },
 });
 
-export const cartEntities = [CartRecord, CartAnswerRow];
+export const cartEntities = [CartRecord, CartAnswerRow, PromotionRecord, TaxRateRecord];

@@ -2,7 +2,6 @@ import type { Transport } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import type { Redis } from "ioredis";
 import { type CartPolicy, DEFAULT_CART_POLICY } from "../../../../core/cart/cart-deps.ts";
-import { MikroOrmCartRepository } from "../../../../adapters/mikro-orm/cart/mikro-orm-cart-repository.ts";
 import { createLogger } from "../../../../adapters/observability/logger.ts";
 import { RedisCartRepository } from "../../../../adapters/redis/redis-cart-repository.ts";
 import { createRedisClient, whenReady } from "../../../../adapters/redis/redis-client.ts";
@@ -10,6 +9,7 @@ import { createRpcAvailabilitySource } from "../../../../adapters/rpc/cart/rpc-a
 import { createRpcPriceSource } from "../../../../adapters/rpc/cart/rpc-price-source.ts";
 import { createGrpcTransport, type GrpcTransport } from "../../../../adapters/rpc/grpc-transport.ts";
 import { cartEntities, cartModule } from "../../../../services/cart/cart-module.ts";
+import { cartSqlStores } from "../../../../services/cart/cart-sql-stores.ts";
 import { type RunningProcess, startProcess } from "../../../../services/runtime/run-process.ts";
 import { type CartNeighbours, startCartNeighbours } from "../../../contract/cart/support/cart-neighbours.ts";
 import { requiredEnv } from "../../../support/required-env.ts";
@@ -28,7 +28,7 @@ export interface CartServer {
 /**
  * CartService on port 0: carts in the local Redis in front of a MariaDB database of its own,
  * prices and availability from catalog and inventory through the service's Connect clients,
- * real JWTs (tenants acme and globex).
+ * promotions and tax rates on the same MariaDB database, real JWTs (tenants acme and globex).
  */
 export async function startCartServer(policy: Partial<CartPolicy> = {}): Promise<CartServer> {
   const logger = createLogger("cart-test", "silent");
@@ -38,8 +38,11 @@ export async function startCartServer(policy: Partial<CartPolicy> = {}): Promise
   const redis = createRedisClient(requiredEnv("SHOPMESH_REDIS_URL"));
   if (!(await whenReady(redis, 5_000))) throw new Error("Redis did not answer within 5 s");
   const clock = { now: () => new Date() };
+  const stores = cartSqlStores(db.em);
   const module = cartModule({
-    carts: new RedisCartRepository(redis, new MikroOrmCartRepository(db.em), { clock }),
+    carts: new RedisCartRepository(redis, stores.carts, { clock }),
+    promotions: stores.promotions,
+    taxRates: stores.taxRates,
     prices: createRpcPriceSource(neighbours.transport, { timeoutMs: 1_000 }),
     availability: createRpcAvailabilitySource(neighbours.transport, { timeoutMs: 1_000 }),
     clock,

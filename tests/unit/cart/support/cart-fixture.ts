@@ -3,6 +3,7 @@ import { MemoryAvailabilitySource } from "../../../../adapters/memory/cart/memor
 import { MemoryCartRepository } from "../../../../adapters/memory/cart/memory-cart-repository.ts";
 import { MemoryPriceSource } from "../../../../adapters/memory/cart/memory-price-source.ts";
 import { MemoryPromotionRepository } from "../../../../adapters/memory/cart/memory-promotion-repository.ts";
+import { MemoryTaxRateRepository } from "../../../../adapters/memory/cart/memory-tax-rate-repository.ts";
 import { fixedClock } from "../../../../core/kit/clock.ts";
 import { DomainError } from "../../../../core/kit/domain-error.ts";
 import { sequentialIds } from "../../../../core/kit/ids.ts";
@@ -33,6 +34,7 @@ export function cartFixture(policy: Partial<CartDeps["policy"]> = {}) {
   const prices = new MemoryPriceSource();
   const availability = new MemoryAvailabilitySource();
   const promotions = new MemoryPromotionRepository();
+  const taxRates = new MemoryTaxRateRepository();
   for (const tenant of ["acme", "globex"]) {
     prices.set(tenant, aPrice("SKU-A", 1999));
     prices.set(tenant, aPrice("SKU-B", 500, { taxClass: "reduced" }));
@@ -46,17 +48,27 @@ export function cartFixture(policy: Partial<CartDeps["policy"]> = {}) {
     prices,
     availability,
     promotions,
+    taxRates,
     clock,
     newId: sequentialIds("guest"),
     policy: { ...DEFAULT_CART_POLICY, ...policy },
   };
-  return { deps, clock, carts, prices, availability, promotions };
+  return { deps, clock, carts, prices, availability, promotions, taxRates };
 }
 
 export function signedIn(tenant: string, userId: string): RequestContext {
   return {
     tenantId: parseTenantId(tenant),
     caller: { userId, roles: ["customer"] },
+    correlationId: "corr-cart",
+    signal: new AbortController().signal,
+  };
+}
+
+export function admin(tenant: string, userId = "root"): RequestContext {
+  return {
+    tenantId: parseTenantId(tenant),
+    caller: { userId, roles: ["tenant_admin"] },
     correlationId: "corr-cart",
     signal: new AbortController().signal,
   };

@@ -1,0 +1,13 @@
+import type { SqlEntityManager } from "@mikro-orm/sql";
+import { MikroOrmCartRepository } from "../../adapters/mikro-orm/cart/mikro-orm-cart-repository.ts";
+import { MikroOrmPromotionRepository } from "../../adapters/mikro-orm/cart/mikro-orm-promotion-repository.ts";
+import { MikroOrmTaxRateRepository } from "../../adapters/mikro-orm/cart/mikro-orm-tax-rate-repository.ts";
+
+/** The cart context's stores on one MikroORM database (MariaDB in its own process, SQLite embedded). */
+export function cartSqlStores(em: SqlEntityManager) {
+  return {
+    carts: new MikroOrmCartRepository(em),
+    promotions: new MikroOrmPromotionRepository(em),
+    taxRates: new MikroOrmTaxRateRepository(em),
+  };
+}
