@@ -61,6 +61,9 @@ run: generate ## shopmesh embedded: every context in one process, one port, no s
 bench-rpc: generate ## RPC plumbing vs bare grpc-js and bare connect-node
 	node $(NODE_FLAGS) bench/rpc/main.ts
 
+bench-catalog: generate ## warm GetProduct vs bare plumbing (gRPC, Connect JSON); search p50/p99 at 10k and 100k products (FerretDB + Redis when up)
+	set -a; [ -f $(INFRA_ENV) ] && source $(INFRA_ENV); set +a; node $(NODE_FLAGS) bench/catalog/main.ts
+
 bench-auth: generate ## access-token signing and verification (what every call costs a service), then logins (argon2id)
 	node $(NODE_FLAGS) bench/auth/verify.ts
 	node $(NODE_FLAGS) bench/auth/login.ts

@@ -34,6 +34,11 @@ export class MemoryProductRepository implements ProductRepository {
     this.#outbox.unshift(...events);
   }
 
+  /** Stores products as they are, with no checks and no events (benchmarks seed many at once). */
+  seed(products: readonly ProductSnapshot[]): void {
+    for (const s of products) this.#entries.set(key(s.tenantId, s.id), { snapshot: s, deleted: false });
+  }
+
   async find(tenantId: TenantId, id: string) {
     const entry = this.#entries.get(key(tenantId, id));
     return entry && !entry.deleted ? Product.restore(entry.snapshot) : undefined;
