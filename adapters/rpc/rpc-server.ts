@@ -70,7 +70,7 @@ export async function startRpcServer(options: RpcServerOptions, port: number, ho
           }
         }
       },
-      shutdownSignal: shutdown.signal,
+      // No shutdownSignal here: cutting the connections at the drain deadline aborts these handlers.
       fallback: (req, res) => {
         const route = routeFor(req.url, options.httpRoutes);
         if (!route) return void probeEndpoint(req, res, health);

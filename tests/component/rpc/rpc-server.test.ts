@@ -28,6 +28,10 @@ const impl: ServiceImpl<typeof PlatformService> = {
         throw new Error("secret database password in a stack trace");
       case "tenant":
         return { payload: requestContext(ctx).tenantId, servedBy: "test", version: "t" };
+      case "hang":
+        await new Promise((resolve) => ctx.signal.addEventListener("abort", resolve, { once: true }));
+        abortedHandlers++;
+        throw new Error("aborted");
       case "slow":
         await new Promise((resolve) => setTimeout(resolve, 400));
         return { payload: "slow done", servedBy: "test", version: "t" };
@@ -51,6 +55,7 @@ const userImpl = Object.fromEntries(
 ) as unknown as ServiceImpl<typeof UserService>;
 
 let healthy = true;
+let abortedHandlers = 0;
 const probe: HealthProbe = {
   name: "fake-database",
   ping: async () => {
@@ -235,6 +240,30 @@ describe("internal methods", () => {
 });
 
 describe("graceful shutdown", () => {
+  it.each(["grpc", "connect-json"])(
+    "when a call outlives the drain deadline over %s, then its handler is aborted",
+    async (name) => {
+      const logger = createLogger("rpc-test", "silent");
+      const own = await startRpcServer(
+        { handlers: [serviceHandlers(PlatformService, impl, { logger })], probes: [], logger, drainMs: 300 },
+        0,
+      );
+      const transport =
+        name === "grpc"
+          ? createGrpcTransport(`127.0.0.1:${own.port}`)
+          : createConnectTransport({ baseUrl: own.url, httpVersion: "1.1" });
+      const before = abortedHandlers;
+      const hanging = createClient(PlatformService, transport)
+        .ping({ payload: "hang" })
+        .catch((e) => e);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await own.close();
+      expect(await hanging).toBeInstanceOf(Error);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(abortedHandlers).toBe(before + 1);
+    },
+  );
+
   it("when a browser keeps its connection alive, then closing the server does not wait for it", async () => {
     const logger = createLogger("rpc-test", "silent");
     const own = await startRpcServer(
