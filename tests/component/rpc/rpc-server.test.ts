@@ -108,6 +108,10 @@ describe.each(["grpc", "connect-json", "grpc-web"])("one handler over %s", (name
     expect(header?.get("x-correlation-id")).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it("when the caller sets a deadline, then the call completes within it", async () => {
+    expect((await client.ping({ payload: "in time" }, { timeoutMs: 5_000 })).payload).toBe("in time");
+  });
+
   it("when the caller sends a correlation id, then the same id comes back", async () => {
     let header: Headers | undefined;
     await client.ping({ payload: "x" }, { headers: { "x-correlation-id": "trace-42" }, onHeader: (h) => (header = h) });
