@@ -1,12 +1,6 @@
-// The cart context in a process of its own: carts in Redis in front of MariaDB; prices from
-// catalog and availability from inventory over gRPC.
-import { hostname } from "node:os";
 import { systemClock } from "../../core/kit/clock.ts";
 import { readConfig } from "../../adapters/config/env-config.ts";
-import { createJoseAccessTokenVerifier } from "../../adapters/jose/jose-access-token-verifier.ts";
-import { remoteJwks } from "../../adapters/jose/jose-remote-jwks.ts";
 import { createKafka } from "../../adapters/kafka/kafka-client.ts";
-import { startKafkaTenantDirectory } from "../../adapters/kafka/kafka-tenant-directory.ts";
 import { mikroOrmHealthProbe } from "../../adapters/mikro-orm/mikro-orm-health-probe.ts";
 import { openSqlDatabase } from "../../adapters/mikro-orm/sql-database.ts";
 import { createLogger } from "../../adapters/observability/logger.ts";
@@ -15,9 +9,9 @@ import { RedisCartRepository } from "../../adapters/redis/redis-cart-repository.
 import { createRpcAvailabilitySource } from "../../adapters/rpc/cart/rpc-availability-source.ts";
 import { createRpcPriceSource } from "../../adapters/rpc/cart/rpc-price-source.ts";
 import { createGrpcTransport } from "../../adapters/rpc/grpc-transport.ts";
-import { jwtIdentityResolver } from "../../adapters/rpc/jwt-identity-resolver.ts";
 import { platformModule } from "../platform/platform-module.ts";
-import type { ContextModule } from "../runtime/context-module.ts";
+import { closingModule } from "../runtime/closing-module.ts";
+import { startMeshIdentity } from "../runtime/mesh-identity.ts";
 import { startProcess, stopOnSignals } from "../runtime/run-process.ts";
 import { cartConfigSchema, cartPolicyOf } from "./cart-config.ts";
 import { cartEntities, cartModule } from "./cart-module.ts";
@@ -25,26 +19,10 @@ import { cartSqlStores } from "./cart-sql-stores.ts";
 
 const config = readConfig(cartConfigSchema);
 const logger = createLogger("cart", config.SHOPMESH_LOG_LEVEL);
-/** Something to close on the way out, after the server drained. */
-const closing = (name: string, stop: () => unknown): ContextModule => ({
-  name,
-  handlers: [],
-  probes: [],
-  stop: async () => void (await stop()),
-});
 
 // The tenant directory is a replica of `tenant-events`; the cart publishes and consumes nothing else.
 const kafka = createKafka({ brokers: config.SHOPMESH_KAFKA_BROKERS, clientId: "cart" });
-const tenants = await startKafkaTenantDirectory(kafka, { topic: "tenant-events", instance: `cart-${hostname()}-${process.pid}` });
-await tenants.ready();
-
-const verifier = createJoseAccessTokenVerifier({
-  keys: remoteJwks(config.SHOPMESH_AUTH_JWKS_URL),
-  issuer: config.SHOPMESH_TOKEN_ISSUER,
-  audience: config.SHOPMESH_TOKEN_AUDIENCE,
-  clockToleranceSeconds: config.SHOPMESH_TOKEN_CLOCK_TOLERANCE_SECONDS,
-  onRejected: (reason) => logger.info({ reason }, "access token refused"),
-});
+const identity = await startMeshIdentity("cart", kafka, config, logger);
 
 // Redis may be down at start: carts are read from and written to the database meanwhile.
 const redis = createRedisClient(config.SHOPMESH_REDIS_URL, { onError: (err) => logger.warn({ err }, "redis connection") });
@@ -70,7 +48,7 @@ const cart = cartModule({
   availability: createRpcAvailabilitySource(inventory, { timeoutMs }),
   clock: systemClock,
   logger,
-  resolveIdentity: jwtIdentityResolver({ verifier, tenants }),
+  resolveIdentity: identity.resolveIdentity,
   policy: cartPolicyOf(config),
   probes: [mikroOrmHealthProbe("cart-database", db.em)],
   close: () => db.close(),
@@ -81,10 +59,10 @@ const running = await startProcess({
       { service: "cart", version: config.SHOPMESH_VERSION, runMode: "distributed", contexts: () => ["cart"] },
       logger,
     ),
-    closing("tenant-directory", () => tenants.stop()),
-    closing("redis", () => redis.quit()),
-    closing("catalog-client", () => catalog.close()),
-    closing("inventory-client", () => inventory.close()),
+    identity.module,
+    closingModule("redis", () => redis.quit()),
+    closingModule("catalog-client", () => catalog.close()),
+    closingModule("inventory-client", () => inventory.close()),
     cart,
   ],
   logger,

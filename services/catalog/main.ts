@@ -3,12 +3,9 @@ import { hostname } from "node:os";
 import { systemClock } from "../../core/kit/clock.ts";
 import { randomId } from "../../core/kit/ids.ts";
 import { readConfig } from "../../adapters/config/env-config.ts";
-import { createJoseAccessTokenVerifier } from "../../adapters/jose/jose-access-token-verifier.ts";
-import { remoteJwks } from "../../adapters/jose/jose-remote-jwks.ts";
 import { createKafka } from "../../adapters/kafka/kafka-client.ts";
 import { createKafkaEventConsumer } from "../../adapters/kafka/kafka-event-consumer.ts";
 import { createKafkaEventPublisher } from "../../adapters/kafka/kafka-event-publisher.ts";
-import { startKafkaTenantDirectory } from "../../adapters/kafka/kafka-tenant-directory.ts";
 import { ensureTopics } from "../../adapters/kafka/kafka-topics.ts";
 import { catalogIndexes, catalogOutboxCollections } from "../../adapters/mongo/catalog/catalog-indexes.ts";
 import { MongoCategoryRepository } from "../../adapters/mongo/catalog/mongo-category-repository.ts";
@@ -20,10 +17,10 @@ import { createMongoProcessedEvents } from "../../adapters/mongo/mongo-processed
 import { createLogger } from "../../adapters/observability/logger.ts";
 import { createRedisProductCache } from "../../adapters/redis/catalog-product-cache.ts";
 import { createRedisClient, whenReady } from "../../adapters/redis/redis-client.ts";
-import { jwtIdentityResolver } from "../../adapters/rpc/jwt-identity-resolver.ts";
 import { platformModule } from "../platform/platform-module.ts";
-import type { ContextModule } from "../runtime/context-module.ts";
 import { kafkaModule } from "../runtime/kafka-module.ts";
+import { closingModule } from "../runtime/closing-module.ts";
+import { startMeshIdentity } from "../runtime/mesh-identity.ts";
 import { startProcess, stopOnSignals } from "../runtime/run-process.ts";
 import { catalogConfigSchema } from "./catalog-config.ts";
 import { catalogModule } from "./catalog-module.ts";
@@ -32,26 +29,12 @@ import { PRODUCT_EVENTS_TOPIC, productEventMapper } from "./product-event-mapper
 
 const config = readConfig(catalogConfigSchema);
 const logger = createLogger("catalog", config.SHOPMESH_LOG_LEVEL);
-const closing = (name: string, stop: () => unknown): ContextModule => ({
-  name,
-  handlers: [],
-  probes: [],
-  stop: async () => void (await stop()),
-});
 const instance = `catalog-${hostname()}-${process.pid}`;
 
 const kafka = createKafka({ brokers: config.SHOPMESH_KAFKA_BROKERS, clientId: "catalog" });
 await ensureTopics(kafka, [PRODUCT_EVENTS_TOPIC, REVIEW_EVENTS_TOPIC]);
 const publisher = createKafkaEventPublisher(kafka);
-const tenants = await startKafkaTenantDirectory(kafka, { topic: "tenant-events", instance });
-await tenants.ready();
-const verifier = createJoseAccessTokenVerifier({
-  keys: remoteJwks(config.SHOPMESH_AUTH_JWKS_URL),
-  issuer: config.SHOPMESH_TOKEN_ISSUER,
-  audience: config.SHOPMESH_TOKEN_AUDIENCE,
-  clockToleranceSeconds: config.SHOPMESH_TOKEN_CLOCK_TOLERANCE_SECONDS,
-  onRejected: (reason) => logger.info({ reason }, "access token refused"),
-});
+const identity = await startMeshIdentity("catalog", kafka, config, logger);
 
 const redis = createRedisClient(config.SHOPMESH_REDIS_URL, { onError: (err) => logger.warn({ err }, "redis connection") });
 if (!(await whenReady(redis, 2_000))) logger.warn("redis not ready: products are read from the database meanwhile");
@@ -84,7 +67,7 @@ const catalog = catalogModule({
   processedEvents: createMongoProcessedEvents(mongo.db),
   probes: [mongoHealthProbe("catalog-database", mongo.db)],
   logger,
-  resolveIdentity: jwtIdentityResolver({ verifier, tenants }),
+  resolveIdentity: identity.resolveIdentity,
   cacheGroup: `catalog-cache-${instance}`,
   close: () => mongo.close(),
 });
@@ -95,8 +78,8 @@ const running = await startProcess({
       logger,
     ),
     kafkaModule(kafka, publisher),
-    closing("tenant-directory", () => tenants.stop()),
-    closing("redis", () => redis.quit()),
+    identity.module,
+    closingModule("redis", () => redis.quit()),
     catalog,
   ],
   logger,

@@ -1,22 +1,17 @@
-// The inventory context in a process of its own, on MariaDB and Kafka.
-import { hostname } from "node:os";
 import { systemClock } from "../../core/kit/clock.ts";
 import { readConfig } from "../../adapters/config/env-config.ts";
-import { createJoseAccessTokenVerifier } from "../../adapters/jose/jose-access-token-verifier.ts";
-import { remoteJwks } from "../../adapters/jose/jose-remote-jwks.ts";
 import { createKafka } from "../../adapters/kafka/kafka-client.ts";
 import { createKafkaEventConsumer } from "../../adapters/kafka/kafka-event-consumer.ts";
 import { createKafkaEventPublisher } from "../../adapters/kafka/kafka-event-publisher.ts";
-import { startKafkaTenantDirectory } from "../../adapters/kafka/kafka-tenant-directory.ts";
 import { ensureTopics } from "../../adapters/kafka/kafka-topics.ts";
 import { openSqlDatabase } from "../../adapters/mikro-orm/sql-database.ts";
 import { createLogger } from "../../adapters/observability/logger.ts";
 import { createRedisClient, whenReady } from "../../adapters/redis/redis-client.ts";
 import { createRedisAvailabilityCache } from "../../adapters/redis/redis-inventory-availability-cache.ts";
-import { jwtIdentityResolver } from "../../adapters/rpc/jwt-identity-resolver.ts";
 import { platformModule } from "../platform/platform-module.ts";
-import type { ContextModule } from "../runtime/context-module.ts";
 import { kafkaModule } from "../runtime/kafka-module.ts";
+import { closingModule } from "../runtime/closing-module.ts";
+import { startMeshIdentity } from "../runtime/mesh-identity.ts";
 import { startProcess, stopOnSignals } from "../runtime/run-process.ts";
 import { inventoryConfigSchema, inventoryPolicyOf } from "./inventory-config.ts";
 import { INVENTORY_EVENTS_TOPIC } from "./inventory-event-mapper.ts";
@@ -25,30 +20,11 @@ import { ORDER_EVENTS_TOPIC } from "./order-events-subscription.ts";
 
 const config = readConfig(inventoryConfigSchema);
 const logger = createLogger("inventory", config.SHOPMESH_LOG_LEVEL);
-/** Something to close on the way out, after the server drained. */
-const closing = (name: string, stop: () => unknown): ContextModule => ({
-  name,
-  handlers: [],
-  probes: [],
-  stop: async () => void (await stop()),
-});
 
 const kafka = createKafka({ brokers: config.SHOPMESH_KAFKA_BROKERS, clientId: "inventory" });
 await ensureTopics(kafka, [INVENTORY_EVENTS_TOPIC, ORDER_EVENTS_TOPIC]);
 const publisher = createKafkaEventPublisher(kafka);
-const tenants = await startKafkaTenantDirectory(kafka, {
-  topic: "tenant-events",
-  instance: `inventory-${hostname()}-${process.pid}`,
-});
-await tenants.ready();
-
-const verifier = createJoseAccessTokenVerifier({
-  keys: remoteJwks(config.SHOPMESH_AUTH_JWKS_URL),
-  issuer: config.SHOPMESH_TOKEN_ISSUER,
-  audience: config.SHOPMESH_TOKEN_AUDIENCE,
-  clockToleranceSeconds: config.SHOPMESH_TOKEN_CLOCK_TOLERANCE_SECONDS,
-  onRejected: (reason) => logger.info({ reason }, "access token refused"),
-});
+const identity = await startMeshIdentity("inventory", kafka, config, logger);
 
 // The cache may be down at start: availability is read from the database until Redis answers.
 const redis = createRedisClient(config.SHOPMESH_REDIS_URL, { onError: (err) => logger.warn({ err }, "redis connection") });
@@ -68,7 +44,7 @@ const inventory = inventoryModule({
   consumer: createKafkaEventConsumer(kafka),
   clock: systemClock,
   logger,
-  resolveIdentity: jwtIdentityResolver({ verifier, tenants }),
+  resolveIdentity: identity.resolveIdentity,
   policy: inventoryPolicyOf(config),
   availabilityCache,
   sweepIntervalMs: config.SHOPMESH_INVENTORY_SWEEP_INTERVAL_MS,
@@ -80,8 +56,8 @@ const running = await startProcess({
       logger,
     ),
     kafkaModule(kafka, publisher),
-    closing("tenant-directory", () => tenants.stop()),
-    closing("redis", () => redis.quit()),
+    identity.module,
+    closingModule("redis", () => redis.quit()),
     inventory,
   ],
   logger,

@@ -1,21 +1,16 @@
-// The reviews context in a process of its own, on MongoDB (FerretDB here) and Kafka.
-import { hostname } from "node:os";
 import { systemClock } from "../../core/kit/clock.ts";
 import { readConfig } from "../../adapters/config/env-config.ts";
-import { createJoseAccessTokenVerifier } from "../../adapters/jose/jose-access-token-verifier.ts";
-import { remoteJwks } from "../../adapters/jose/jose-remote-jwks.ts";
 import { createKafka } from "../../adapters/kafka/kafka-client.ts";
 import { createKafkaEventPublisher } from "../../adapters/kafka/kafka-event-publisher.ts";
-import { startKafkaTenantDirectory } from "../../adapters/kafka/kafka-tenant-directory.ts";
 import { ensureTopics } from "../../adapters/kafka/kafka-topics.ts";
 import { openMongoDatabase } from "../../adapters/mongo/mongo-database.ts";
 import { reviewIndexes } from "../../adapters/mongo/reviews/review-collections.ts";
 import { createLogger } from "../../adapters/observability/logger.ts";
 import { createGrpcTransport } from "../../adapters/rpc/grpc-transport.ts";
-import { jwtIdentityResolver } from "../../adapters/rpc/jwt-identity-resolver.ts";
 import { platformModule } from "../platform/platform-module.ts";
-import type { ContextModule } from "../runtime/context-module.ts";
 import { kafkaModule } from "../runtime/kafka-module.ts";
+import { closingModule } from "../runtime/closing-module.ts";
+import { startMeshIdentity } from "../runtime/mesh-identity.ts";
 import { startProcess, stopOnSignals } from "../runtime/run-process.ts";
 import { createCatalogProductCatalog } from "./catalog-product-catalog.ts";
 import { mongoReviewStores } from "./review-stores.ts";
@@ -25,30 +20,11 @@ import { reviewsModule } from "./reviews-module.ts";
 
 const config = readConfig(reviewsConfigSchema);
 const logger = createLogger("reviews", config.SHOPMESH_LOG_LEVEL);
-/** Something to close on the way out, after the server drained. */
-const closing = (name: string, stop: () => unknown): ContextModule => ({
-  name,
-  handlers: [],
-  probes: [],
-  stop: async () => void (await stop()),
-});
 
 const kafka = createKafka({ brokers: config.SHOPMESH_KAFKA_BROKERS, clientId: "reviews" });
 await ensureTopics(kafka, [REVIEW_EVENTS_TOPIC, "tenant-events"]);
 const publisher = createKafkaEventPublisher(kafka);
-const tenants = await startKafkaTenantDirectory(kafka, {
-  topic: "tenant-events",
-  instance: `reviews-${hostname()}-${process.pid}`,
-});
-await tenants.ready();
-
-const verifier = createJoseAccessTokenVerifier({
-  keys: remoteJwks(config.SHOPMESH_AUTH_JWKS_URL),
-  issuer: config.SHOPMESH_TOKEN_ISSUER,
-  audience: config.SHOPMESH_TOKEN_AUDIENCE,
-  clockToleranceSeconds: config.SHOPMESH_TOKEN_CLOCK_TOLERANCE_SECONDS,
-  onRejected: (reason) => logger.info({ reason }, "access token refused"),
-});
+const identity = await startMeshIdentity("reviews", kafka, config, logger);
 
 const mongo = await openMongoDatabase({
   url: config.SHOPMESH_MONGO_URL,
@@ -63,7 +39,7 @@ const reviews = reviewsModule({
   publisher,
   clock: systemClock,
   logger,
-  resolveIdentity: jwtIdentityResolver({ verifier, tenants }),
+  resolveIdentity: identity.resolveIdentity,
   close: () => mongo.close(),
 });
 const running = await startProcess({
@@ -73,8 +49,8 @@ const running = await startProcess({
       logger,
     ),
     kafkaModule(kafka, publisher),
-    closing("tenant-directory", () => tenants.stop()),
-    closing("catalog-client", () => catalog.close()),
+    identity.module,
+    closingModule("catalog-client", () => catalog.close()),
     reviews,
   ],
   logger,

@@ -1,23 +1,18 @@
-// The users context in a process of its own, on MariaDB, Redis and Kafka.
-import { hostname } from "node:os";
 import { systemClock } from "../../core/kit/clock.ts";
 import { readConfig } from "../../adapters/config/env-config.ts";
-import { createJoseAccessTokenVerifier } from "../../adapters/jose/jose-access-token-verifier.ts";
-import { remoteJwks } from "../../adapters/jose/jose-remote-jwks.ts";
 import { createKafka } from "../../adapters/kafka/kafka-client.ts";
 import { createKafkaEventConsumer } from "../../adapters/kafka/kafka-event-consumer.ts";
 import { createKafkaEventPublisher } from "../../adapters/kafka/kafka-event-publisher.ts";
-import { startKafkaTenantDirectory } from "../../adapters/kafka/kafka-tenant-directory.ts";
 import { ensureTopics } from "../../adapters/kafka/kafka-topics.ts";
 import { openSqlDatabase } from "../../adapters/mikro-orm/sql-database.ts";
 import { createLogger } from "../../adapters/observability/logger.ts";
 import { createRedisClient, whenReady } from "../../adapters/redis/redis-client.ts";
 import { createRedisProfileCache } from "../../adapters/redis/redis-profile-cache.ts";
 import { createGrpcTransport } from "../../adapters/rpc/grpc-transport.ts";
-import { jwtIdentityResolver } from "../../adapters/rpc/jwt-identity-resolver.ts";
 import { platformModule } from "../platform/platform-module.ts";
-import type { ContextModule } from "../runtime/context-module.ts";
 import { kafkaModule } from "../runtime/kafka-module.ts";
+import { closingModule } from "../runtime/closing-module.ts";
+import { startMeshIdentity } from "../runtime/mesh-identity.ts";
 import { startProcess, stopOnSignals } from "../runtime/run-process.ts";
 import { createAuthCredentialRegistry } from "./auth-credential-registry.ts";
 import { TENANT_EVENTS_TOPIC } from "./tenant-events-subscription.ts";
@@ -27,30 +22,11 @@ import { usersEntities, usersModule } from "./users-module.ts";
 
 const config = readConfig(usersConfigSchema);
 const logger = createLogger("users", config.SHOPMESH_LOG_LEVEL);
-/** Something to close on the way out, after the server drained. */
-const closing = (name: string, stop: () => unknown): ContextModule => ({
-  name,
-  handlers: [],
-  probes: [],
-  stop: async () => void (await stop()),
-});
 
 const kafka = createKafka({ brokers: config.SHOPMESH_KAFKA_BROKERS, clientId: "users" });
 await ensureTopics(kafka, [USER_EVENTS_TOPIC, TENANT_EVENTS_TOPIC]);
 const publisher = createKafkaEventPublisher(kafka);
-const tenants = await startKafkaTenantDirectory(kafka, {
-  topic: "tenant-events",
-  instance: `users-${hostname()}-${process.pid}`,
-});
-await tenants.ready();
-
-const verifier = createJoseAccessTokenVerifier({
-  keys: remoteJwks(config.SHOPMESH_AUTH_JWKS_URL),
-  issuer: config.SHOPMESH_TOKEN_ISSUER,
-  audience: config.SHOPMESH_TOKEN_AUDIENCE,
-  clockToleranceSeconds: config.SHOPMESH_TOKEN_CLOCK_TOLERANCE_SECONDS,
-  onRejected: (reason) => logger.info({ reason }, "access token refused"),
-});
+const identity = await startMeshIdentity("users", kafka, config, logger);
 
 // The cache may be down at start: the process serves from the database until Redis answers.
 const redis = createRedisClient(config.SHOPMESH_REDIS_URL, { onError: (err) => logger.warn({ err }, "redis connection") });
@@ -74,7 +50,7 @@ const users = usersModule({
   credentials: createAuthCredentialRegistry(auth),
   clock: systemClock,
   logger,
-  resolveIdentity: jwtIdentityResolver({ verifier, tenants }),
+  resolveIdentity: identity.resolveIdentity,
   policy: userPolicyOf(config),
 });
 const running = await startProcess({
@@ -84,9 +60,9 @@ const running = await startProcess({
       logger,
     ),
     kafkaModule(kafka, publisher),
-    closing("tenant-directory", () => tenants.stop()),
-    closing("redis", () => redis.quit()),
-    closing("auth-client", () => auth.close()),
+    identity.module,
+    closingModule("redis", () => redis.quit()),
+    closingModule("auth-client", () => auth.close()),
     users,
   ],
   logger,

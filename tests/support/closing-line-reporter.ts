@@ -2,10 +2,13 @@ import type { Reporter, TestModule } from "vitest/node";
 
 /** Ends a run with one plain line, `tests: N passed, N failed, N skipped`, that any CI can read, after the flaky ones. */
 export default class ClosingLineReporter implements Reporter {
-  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
-    const counts = { passed: 0, failed: 0, skipped: 0 };
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown>): void {
+    // A file whose setup failed skips its tests: it counts as a failure, as do unhandled errors.
+    const counts = { passed: 0, failed: unhandledErrors.length, skipped: 0 };
     const flaky: string[] = [];
     for (const module of testModules) {
+      if (module.state() === "failed" && ![...module.children.allTests()].some((t) => t.result().state === "failed"))
+        counts.failed++;
       for (const test of module.children.allTests()) {
         if (test.diagnostic()?.flaky) flaky.push(`${module.moduleId.replace(process.cwd(), ".")} > ${test.fullName}`);
         const state = test.result().state;
