@@ -1,11 +1,9 @@
-import type { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { fixedClock } from "../../../core/kit/clock.ts";
 import { parseTenantId } from "../../../core/kit/request-context.ts";
 import { createMemoryAvailabilityCache } from "../../../adapters/memory/inventory/memory-availability-cache.ts";
-import { createRedisClient, whenReady } from "../../../adapters/redis/redis-client.ts";
 import { availabilityKey, createRedisAvailabilityCache } from "../../../adapters/redis/redis-inventory-availability-cache.ts";
-import { requiredEnv } from "../../support/required-env.ts";
+import { redisTestClients } from "../../support/redis-test-clients.ts";
 import { availabilityCacheContract } from "./availability-cache.contract.ts";
 
 availabilityCacheContract("memory", async () => {
@@ -17,21 +15,10 @@ availabilityCacheContract("memory", async () => {
   };
 });
 
-const clients: Redis[] = [];
-const quiet = () => {};
-function redisAt(url: string): Redis {
-  const redis = createRedisClient(url, { onError: quiet });
-  clients.push(redis);
-  return redis;
-}
-async function readyRedis(): Promise<Redis> {
-  const redis = redisAt(requiredEnv("SHOPMESH_REDIS_URL"));
-  if (!(await whenReady(redis, 5_000))) throw new Error("Redis did not answer within 5 s");
-  return redis;
-}
-afterAll(() => {
-  for (const client of clients) client.disconnect();
-});
+const redisClients = redisTestClients();
+const redisAt = redisClients.at;
+const readyRedis = redisClients.ready;
+afterAll(() => redisClients.closeAll());
 
 availabilityCacheContract("Redis", async () => {
   const redis = await readyRedis();

@@ -1,11 +1,9 @@
 import { afterAll, describe, expect, it } from "vitest";
-import type { Redis } from "ioredis";
 import { fixedClock } from "../../../core/kit/clock.ts";
 import { parseTenantId } from "../../../core/kit/request-context.ts";
 import { createMemoryProfileCache } from "../../../adapters/memory/users/memory-profile-cache.ts";
-import { createRedisClient, whenReady } from "../../../adapters/redis/redis-client.ts";
 import { createRedisProfileCache, profileKey } from "../../../adapters/redis/redis-profile-cache.ts";
-import { requiredEnv } from "../../support/required-env.ts";
+import { redisTestClients } from "../../support/redis-test-clients.ts";
 import { profileCacheContract } from "./profile-cache.contract.ts";
 
 profileCacheContract("memory", async () => {
@@ -17,21 +15,10 @@ profileCacheContract("memory", async () => {
   };
 });
 
-const clients: Redis[] = [];
-const quiet = () => {};
-function redisAt(url: string): Redis {
-  const redis = createRedisClient(url, { onError: quiet });
-  clients.push(redis);
-  return redis;
-}
-async function readyRedis(): Promise<Redis> {
-  const redis = redisAt(requiredEnv("SHOPMESH_REDIS_URL"));
-  if (!(await whenReady(redis, 5_000))) throw new Error("Redis did not answer within 5 s");
-  return redis;
-}
-afterAll(() => {
-  for (const client of clients) client.disconnect();
-});
+const redisClients = redisTestClients();
+const redisAt = redisClients.at;
+const readyRedis = redisClients.ready;
+afterAll(() => redisClients.closeAll());
 
 profileCacheContract("Redis", async () => {
   const redis = await readyRedis();
