@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Credential } from "../../../core/auth/credential.ts";
 import type { CredentialRepository } from "../../../core/auth/credential-repository.ts";
-import { DomainError } from "../../../core/kit/domain-error.ts";
 import { parseTenantId } from "../../../core/kit/request-context.ts";
+import { domainFailure } from "../../support/domain-failure.ts";
 
 export interface CredentialRepositoryHarness {
   readonly repository: CredentialRepository;
@@ -23,15 +23,6 @@ const credential = (overrides: Partial<Credential> = {}): Credential => ({
   updatedAt: at,
   ...overrides,
 });
-
-async function failure(work: Promise<unknown>): Promise<DomainError> {
-  const error = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DomainError);
-  return error as DomainError;
-}
 
 /** The behaviour every CredentialRepository adapter must show, whatever stores it. */
 export function credentialRepositoryContract(name: string, open: () => Promise<CredentialRepositoryHarness>): void {
@@ -64,9 +55,9 @@ export function credentialRepositoryContract(name: string, open: () => Promise<C
     it("when another user of the tenant has the email, then ALREADY_EXISTS and nothing changes", async () => {
       await harness.repository.save(credential());
       await harness.repository.save(credential({ userId: "u-bob", email: "bob@example.com" }));
-      const error = await failure(harness.repository.save(credential({ userId: "u-carol" })));
+      const error = await domainFailure(harness.repository.save(credential({ userId: "u-carol" })));
       expect(error).toMatchObject({ kind: "already_exists", code: "AUTH.EMAIL_TAKEN" });
-      const moved = await failure(harness.repository.save(credential({ userId: "u-bob", passwordHash: "$argon2id$bob2" })));
+      const moved = await domainFailure(harness.repository.save(credential({ userId: "u-bob", passwordHash: "$argon2id$bob2" })));
       expect(moved.code).toBe("AUTH.EMAIL_TAKEN");
       expect(await harness.repository.findByUser(acme, "u-carol")).toBeUndefined();
       expect((await harness.repository.findByUser(acme, "u-bob"))?.email).toBe("bob@example.com");

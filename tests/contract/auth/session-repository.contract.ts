@@ -2,8 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Session } from "../../../core/auth/session.ts";
 import { sessionPolicy } from "../../../core/auth/session-policy.ts";
 import type { SessionRepository } from "../../../core/auth/session-repository.ts";
-import { DomainError } from "../../../core/kit/domain-error.ts";
 import { parseTenantId } from "../../../core/kit/request-context.ts";
+import { domainFailure } from "../../support/domain-failure.ts";
 
 export interface SessionRepositoryHarness {
   readonly repository: SessionRepository;
@@ -32,15 +32,6 @@ const open = (id: string, options: { tenant?: typeof acme; user?: string; at?: D
     policy,
   );
 
-async function failure(work: Promise<unknown>): Promise<DomainError> {
-  const error = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DomainError);
-  return error as DomainError;
-}
-
 /** The behaviour every SessionRepository adapter must show, whatever stores it. */
 export function sessionRepositoryContract(name: string, openHarness: () => Promise<SessionRepositoryHarness>): void {
   describe(`SessionRepository contract: ${name}`, () => {
@@ -66,7 +57,7 @@ export function sessionRepositoryContract(name: string, openHarness: () => Promi
 
     it("when an id is taken, then adding again is ALREADY_EXISTS", async () => {
       await sessions.add(open("s-1", { token: 1 }));
-      expect((await failure(sessions.add(open("s-1", { token: 2 })))).kind).toBe("already_exists");
+      expect((await domainFailure(sessions.add(open("s-1", { token: 2 })))).kind).toBe("already_exists");
     });
 
     it("when a session rotates, then both the spent and the new digest lead to it, and the new one is current", async () => {
@@ -90,7 +81,7 @@ export function sessionRepositoryContract(name: string, openHarness: () => Promi
       first.rotate(digest(2), plus(HOUR), policy);
       await sessions.update(first);
       second.rotate(digest(3), plus(HOUR), policy);
-      expect((await failure(sessions.update(second))).kind).toBe("conflict");
+      expect((await domainFailure(sessions.update(second))).kind).toBe("conflict");
       expect(await sessions.findByTokenDigest(acme, digest(3))).toBeUndefined();
       expect((await sessions.find(acme, "s-1"))!.isCurrentToken(digest(2))).toBe(true);
     });
@@ -122,7 +113,7 @@ export function sessionRepositoryContract(name: string, openHarness: () => Promi
       expect((await sessions.find(globex, "s-5"))!.snapshot().revokedAt).toBeUndefined();
       // A copy loaded before the bulk revocation can no longer be saved over it.
       stale.rotate(digest(99), plus(2 * HOUR), policy);
-      expect((await failure(sessions.update(stale))).kind).toBe("conflict");
+      expect((await domainFailure(sessions.update(stale))).kind).toBe("conflict");
     });
 
     it("when listing, then the user's active sessions come newest first, page by page, without others' or ended ones", async () => {
@@ -147,7 +138,7 @@ export function sessionRepositoryContract(name: string, openHarness: () => Promi
     });
 
     it("when a page token was not issued by the service, then INVALID_ARGUMENT names it", async () => {
-      const error = await failure(
+      const error = await domainFailure(
         sessions.listActive({ tenantId: acme, userId: "u-ann", now: t0, pageSize: 2, pageToken: "not-a-token" }),
       );
       expect(error).toMatchObject({ kind: "invalid", field: "page.page_token" });

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Tenant } from "../../../core/auth/tenant.ts";
 import type { TenantRepository } from "../../../core/auth/tenant-repository.ts";
-import { DomainError } from "../../../core/kit/domain-error.ts";
 import type { IntegrationEvent } from "../../../core/kit/integration-event.ts";
 import { parseTenantId, type RequestContext, type TenantId } from "../../../core/kit/request-context.ts";
+import { domainFailure } from "../../support/domain-failure.ts";
 
 export interface TenantRepositoryHarness {
   readonly repository: TenantRepository;
@@ -24,15 +24,6 @@ const later = new Date("2026-11-02T10:00:00.000Z");
 
 function newTenant(id: string): Tenant {
   return Tenant.create({ id: parseTenantId(id), displayName: `Shop ${id}`, currency: "EUR", defaultLocale: "en" }, at);
-}
-
-async function failure(work: Promise<unknown>): Promise<DomainError> {
-  const error = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DomainError);
-  return error as DomainError;
 }
 
 /** The behaviour every TenantRepository adapter must show, whatever stores it. */
@@ -69,7 +60,7 @@ export function tenantRepositoryContract(name: string, open: () => Promise<Tenan
 
     it("when an id is taken, then adding again is ALREADY_EXISTS and stores no event", async () => {
       await harness.repository.add(newTenant("acme"), operator);
-      const error = await failure(harness.repository.add(newTenant("acme"), operator));
+      const error = await domainFailure(harness.repository.add(newTenant("acme"), operator));
       expect(error.kind).toBe("already_exists");
       expect(await harness.recordedEvents()).toHaveLength(1);
     });
@@ -94,7 +85,7 @@ export function tenantRepositoryContract(name: string, open: () => Promise<Tenan
       first.disable("fraud", later);
       await harness.repository.update(first, operator);
       second.disable("another reason", later);
-      const error = await failure(harness.repository.update(second, operator));
+      const error = await domainFailure(harness.repository.update(second, operator));
       expect(error.kind).toBe("conflict");
       expect((await harness.repository.find("acme" as TenantId))!.snapshot().disabledReason).toBe("fraud");
       expect(await harness.recordedEvents()).toHaveLength(2);
@@ -131,7 +122,7 @@ export function tenantRepositoryContract(name: string, open: () => Promise<Tenan
     });
 
     it("when a page token was not issued by the service, then INVALID_ARGUMENT names it", async () => {
-      const error = await failure(harness.repository.list({ pageSize: 2, pageToken: "not-a-token" }));
+      const error = await domainFailure(harness.repository.list({ pageSize: 2, pageToken: "not-a-token" }));
       expect(error.kind).toBe("invalid");
       expect(error.field).toBe("page.page_token");
     });

@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { createPromotion, disablePromotion, type PromotionDefinition } from "../../../core/cart/promotion.ts";
 import type { PromotionRepository } from "../../../core/cart/promotion-repository.ts";
 import type { TaxRateRepository } from "../../../core/cart/tax-rate-repository.ts";
-import { DomainError } from "../../../core/kit/domain-error.ts";
 import type { TenantId } from "../../../core/kit/request-context.ts";
+import { domainFailure } from "../../support/domain-failure.ts";
 
 export interface PricingStoresHarness {
   readonly promotions: PromotionRepository;
@@ -30,15 +30,6 @@ const definition = (code: string, overrides: Partial<PromotionDefinition> = {}):
   ...overrides,
 });
 const creation = (n: string) => ({ keyHash: n.padEnd(64, "0"), fingerprint: "f".repeat(64) });
-
-async function failure(work: Promise<unknown>): Promise<DomainError> {
-  const error = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DomainError);
-  return error as DomainError;
-}
 
 /** What every promotion and tax-rate store must do. */
 export function pricingStoresContract(name: string, open: () => Promise<PricingStoresHarness>) {
@@ -72,9 +63,9 @@ export function pricingStoresContract(name: string, open: () => Promise<PricingS
       const h = await open();
       try {
         await h.promotions.add(createPromotion(acme, "p-1", definition("SAVE5"), t0), creation("k1"));
-        const code = await failure(h.promotions.add(createPromotion(acme, "p-2", definition("SAVE5"), t0), creation("k2")));
+        const code = await domainFailure(h.promotions.add(createPromotion(acme, "p-2", definition("SAVE5"), t0), creation("k2")));
         expect([code.kind, code.code]).toEqual(["already_exists", "CART.PROMOTION_CODE_TAKEN"]);
-        const key = await failure(h.promotions.add(createPromotion(acme, "p-3", definition("OTHER"), t0), creation("k1")));
+        const key = await domainFailure(h.promotions.add(createPromotion(acme, "p-3", definition("OTHER"), t0), creation("k1")));
         expect([key.kind, key.code]).toEqual(["already_exists", "CART.IDEMPOTENCY_KEY_TAKEN"]);
         expect(await h.promotions.findById(acme, "p-2")).toBeUndefined();
       } finally {
@@ -90,7 +81,7 @@ export function pricingStoresContract(name: string, open: () => Promise<PricingS
         const disabled = disablePromotion(promotion, at(1));
         await h.promotions.update(disabled);
         expect(await h.promotions.findById(acme, "p-1")).toEqual(disabled);
-        expect((await failure(h.promotions.update(disabled))).kind).toBe("conflict");
+        expect((await domainFailure(h.promotions.update(disabled))).kind).toBe("conflict");
       } finally {
         await h.dispose();
       }

@@ -3,8 +3,8 @@ import { Cart, type CartLimits } from "../../../core/cart/cart.ts";
 import type { CartAnswerRecord } from "../../../core/cart/cart-idempotency.ts";
 import type { CartRepository } from "../../../core/cart/cart-repository.ts";
 import type { SkuPrice } from "../../../core/cart/price-source.ts";
-import { DomainError } from "../../../core/kit/domain-error.ts";
 import type { TenantId } from "../../../core/kit/request-context.ts";
+import { domainFailure } from "../../support/domain-failure.ts";
 
 export interface CartRepositoryHarness {
   readonly repository: CartRepository;
@@ -43,15 +43,6 @@ const anAnswer = (scope: string, keyHash = "a".repeat(64)): CartAnswerRecord => 
   createdAt: contractNow,
 });
 
-async function failure(work: Promise<unknown>): Promise<DomainError> {
-  const error = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DomainError);
-  return error as DomainError;
-}
-
 /** The behaviour every CartRepository adapter must show, whatever stores it. */
 export function cartRepositoryContract(name: string, open: () => Promise<CartRepositoryHarness>): void {
   describe(`CartRepository contract: ${name}`, () => {
@@ -82,7 +73,7 @@ export function cartRepositoryContract(name: string, open: () => Promise<CartRep
       first.addItem(aPrice("SKU-B", 500), 1, 100, limits, later);
       await repository.save(first);
       second.clear(limits, later);
-      const error = await failure(repository.save(second, { answer: anAnswer("clear_cart:u-ada") }));
+      const error = await domainFailure(repository.save(second, { answer: anAnswer("clear_cart:u-ada") }));
       expect(error.kind).toBe("conflict");
       const stored = await repository.find(acme, "u-ada");
       expect(stored?.version).toBe(2);
@@ -96,7 +87,7 @@ export function cartRepositoryContract(name: string, open: () => Promise<CartRep
     it("when two new carts race for the same id, then the second is ABORTED", async () => {
       const { repository } = harness;
       await repository.save(aUserCart(acme, "ada"));
-      expect((await failure(repository.save(aUserCart(acme, "ada")))).kind).toBe("conflict");
+      expect((await domainFailure(repository.save(aUserCart(acme, "ada")))).kind).toBe("conflict");
     });
 
     it("when an answer key is stored twice, then the second is ALREADY_EXISTS and its cart change is not kept", async () => {
@@ -105,7 +96,7 @@ export function cartRepositoryContract(name: string, open: () => Promise<CartRep
       const cart = await repository.find(acme, "u-ada");
       if (!cart) throw new Error("cart not found");
       cart.clear(limits, later);
-      expect((await failure(repository.save(cart, { answer: anAnswer("add_item:u-ada") }))).kind).toBe("already_exists");
+      expect((await domainFailure(repository.save(cart, { answer: anAnswer("add_item:u-ada") }))).kind).toBe("already_exists");
       expect((await repository.find(acme, "u-ada"))?.version).toBe(1);
     });
 
@@ -141,7 +132,7 @@ export function cartRepositoryContract(name: string, open: () => Promise<CartRep
       freshGuest.addItem(aPrice("SKU-B", 500), 1, 100, limits, later);
       await repository.save(freshGuest);
       const user = aUserCart(acme, "bob");
-      expect((await failure(repository.save(user, { removing: staleGuest }))).kind).toBe("conflict");
+      expect((await domainFailure(repository.save(user, { removing: staleGuest }))).kind).toBe("conflict");
       expect(await repository.find(acme, "u-bob")).toBeUndefined();
       expect((await repository.find(acme, "g-2"))?.version).toBe(2);
     });

@@ -1,7 +1,6 @@
 import { fromBinary } from "@bufbuild/protobuf";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fixedClock } from "../../../core/kit/clock.ts";
-import { DomainError } from "../../../core/kit/domain-error.ts";
 import { randomId } from "../../../core/kit/ids.ts";
 import type { IntegrationEvent } from "../../../core/kit/integration-event.ts";
 import { parseTenantId, type RequestContext } from "../../../core/kit/request-context.ts";
@@ -30,6 +29,7 @@ import {
   InventoryReleasedSchema,
   StockLowSchema,
 } from "../../../gen/shop/events/v1/inventory_events_pb.ts";
+import { domainFailure } from "../../support/domain-failure.ts";
 
 export interface InventoryStoreHarness {
   readonly store: InventoryStore;
@@ -47,15 +47,6 @@ const ctxOf = (tenant: string, roles: string[] | undefined): RequestContext => (
 const admin = ctxOf("acme", ["tenant_admin"]);
 const service = ctxOf("acme", undefined);
 const otherAdmin = ctxOf("globex", ["tenant_admin"]);
-
-async function failure(work: Promise<unknown>): Promise<DomainError> {
-  const error = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DomainError);
-  return error as DomainError;
-}
 
 /** The behaviour every InventoryStore adapter must show, exercised through the use cases. */
 export function inventoryStoreContract(name: string, open: () => Promise<InventoryStoreHarness>): void {
@@ -124,7 +115,7 @@ export function inventoryStoreContract(name: string, open: () => Promise<Invento
         ["adjustment", -3, 7],
         ["adjustment", 10, 10],
       ]);
-      expect((await failure(getStock(deps, admin, "unknown"))).kind).toBe("not_found");
+      expect((await domainFailure(getStock(deps, admin, "unknown"))).kind).toBe("not_found");
     });
 
     it("when every line fits, then all are reserved (split over locations) and a replay reserves nothing more", async () => {
@@ -183,10 +174,10 @@ export function inventoryStoreContract(name: string, open: () => Promise<Invento
       expect(committed.status).toBe("committed");
       expect(await commitReservation(deps, service, "order-3")).toEqual(committed);
       expect((await getStock(deps, admin, "sku-a")).summary).toMatchObject({ onHand: 6, reserved: 0, available: 6 });
-      expect((await failure(releaseReservation(deps, service, "order-3", "order_cancelled"))).code).toBe(
+      expect((await domainFailure(releaseReservation(deps, service, "order-3", "order_cancelled"))).code).toBe(
         "INVENTORY.RESERVATION_COMMITTED",
       );
-      expect((await failure(commitReservation(deps, service, "order-x"))).kind).toBe("not_found");
+      expect((await domainFailure(commitReservation(deps, service, "order-x"))).kind).toBe("not_found");
     });
 
     it("when a reservation is released, then the stock comes back, once, with InventoryReleased", async () => {
@@ -196,7 +187,7 @@ export function inventoryStoreContract(name: string, open: () => Promise<Invento
       expect(released).toMatchObject({ status: "released", releaseReason: "payment_failed" });
       expect(await releaseReservation(deps, service, "order-4", "order_cancelled")).toEqual(released);
       expect((await getStock(deps, admin, "sku-a")).summary).toMatchObject({ onHand: 10, reserved: 0 });
-      expect((await failure(commitReservation(deps, service, "order-4"))).code).toBe("INVENTORY.RESERVATION_NOT_HELD");
+      expect((await domainFailure(commitReservation(deps, service, "order-4"))).code).toBe("INVENTORY.RESERVATION_NOT_HELD");
       const events = (await harness.recordedEvents()).filter((e) => e.type === InventoryReleasedSchema.typeName);
       expect(events).toHaveLength(1);
       expect(fromBinary(InventoryReleasedSchema, events[0]!.payload).reason).toBe(InventoryReleaseReason.PAYMENT_FAILED);
@@ -212,7 +203,7 @@ export function inventoryStoreContract(name: string, open: () => Promise<Invento
       expect(await expireDueReservations(deps, { limit: 10, correlationId: "sweep-2" })).toBe(1);
       expect((await getReservation(deps, service, "order-5")).status).toBe("expired");
       expect((await getStock(deps, admin, "sku-a")).summary.reserved).toBe(2);
-      expect((await failure(commitReservation(deps, service, "order-5"))).kind).toBe("failed_precondition");
+      expect((await domainFailure(commitReservation(deps, service, "order-5"))).kind).toBe("failed_precondition");
       const released = (await harness.recordedEvents()).find((e) => e.type === InventoryReleasedSchema.typeName);
       expect(fromBinary(InventoryReleasedSchema, released!.payload).reason).toBe(InventoryReleaseReason.EXPIRED);
       const ledger = await listStockMovements(deps, admin, { sku: "sku-a" });
@@ -239,9 +230,9 @@ export function inventoryStoreContract(name: string, open: () => Promise<Invento
       const first = await adjustStock(deps, admin, input);
       expect(await adjustStock(deps, admin, input)).toEqual(first);
       expect((await getStock(deps, admin, "sku-a")).summary.onHand).toBe(15);
-      expect((await failure(adjustStock(deps, admin, { ...input, delta: 6 }))).field).toBe("idempotency_key");
+      expect((await domainFailure(adjustStock(deps, admin, { ...input, delta: 6 }))).field).toBe("idempotency_key");
       await reserveStock(deps, service, { orderId: "o-7", lines: [{ sku: "sku-a", quantity: 12 }] });
-      const refused = await failure(adjustStock(deps, admin, { ...input, delta: -4, idempotencyKey: "adjust-key-2" }));
+      const refused = await domainFailure(adjustStock(deps, admin, { ...input, delta: -4, idempotencyKey: "adjust-key-2" }));
       expect(refused.code).toBe("INVENTORY.BELOW_RESERVED");
       expect((await getStock(deps, admin, "sku-a")).summary).toMatchObject({ onHand: 15, reserved: 12 });
     });
@@ -249,9 +240,9 @@ export function inventoryStoreContract(name: string, open: () => Promise<Invento
     it("when another tenant asks, then it sees none of this tenant's stock or reservations", async () => {
       await stock("sku-a", 10);
       await reserveStock(deps, service, { orderId: "order-8", lines: [{ sku: "sku-a", quantity: 1 }] });
-      expect((await failure(getStock(deps, otherAdmin, "sku-a"))).kind).toBe("not_found");
-      expect((await failure(getReservation(deps, otherAdmin, "order-8"))).kind).toBe("not_found");
-      expect((await failure(commitReservation(deps, otherAdmin, "order-8"))).kind).toBe("not_found");
+      expect((await domainFailure(getStock(deps, otherAdmin, "sku-a"))).kind).toBe("not_found");
+      expect((await domainFailure(getReservation(deps, otherAdmin, "order-8"))).kind).toBe("not_found");
+      expect((await domainFailure(commitReservation(deps, otherAdmin, "order-8"))).kind).toBe("not_found");
       expect((await getAvailability(deps, otherAdmin, ["sku-a"]))[0]?.available).toBe(0);
       expect((await listReservations(deps, otherAdmin, {})).items).toEqual([]);
       const other = await reserveStock(deps, otherAdmin, { orderId: "order-8", lines: [{ sku: "sku-a", quantity: 1 }] });

@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DomainError } from "../../../core/kit/domain-error.ts";
 import type { IntegrationEvent } from "../../../core/kit/integration-event.ts";
 import { parseTenantId, type RequestContext, type TenantId } from "../../../core/kit/request-context.ts";
 import { Roles } from "../../../core/kit/roles.ts";
@@ -7,6 +6,7 @@ import { parseEmail } from "../../../core/users/email-address.ts";
 import type { PostalAddress } from "../../../core/users/postal-address.ts";
 import { User } from "../../../core/users/user.ts";
 import type { UserRepository } from "../../../core/users/user-repository.ts";
+import { domainFailure } from "../../support/domain-failure.ts";
 
 export interface UserRepositoryHarness {
   readonly repository: UserRepository;
@@ -58,15 +58,6 @@ const postal: PostalAddress = {
   phoneNumber: "+14155550100",
 };
 
-async function failure(work: Promise<unknown>): Promise<DomainError> {
-  const error = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DomainError);
-  return error as DomainError;
-}
-
 /** The behaviour every UserRepository adapter must show, whatever stores it. */
 export function userRepositoryContract(name: string, open: () => Promise<UserRepositoryHarness>): void {
   describe(`UserRepository contract: ${name}`, () => {
@@ -114,7 +105,7 @@ export function userRepositoryContract(name: string, open: () => Promise<UserRep
 
     it("when an email is taken in the tenant, then ALREADY_EXISTS and nothing is stored; another tenant may have it", async () => {
       await repo.add(newUser(acme, "u-1", "ada@example.com").user, ctxOf(acme));
-      const error = await failure(repo.add(newUser(acme, "u-2", "ADA@example.com").user, ctxOf(acme)));
+      const error = await domainFailure(repo.add(newUser(acme, "u-2", "ADA@example.com").user, ctxOf(acme)));
       expect(error).toMatchObject({ kind: "already_exists", code: "USER.EMAIL_TAKEN" });
       expect(await repo.find(acme, "u-2")).toBeUndefined();
       await repo.add(newUser(globex, "u-3", "ada@example.com").user, ctxOf(globex));
@@ -127,7 +118,9 @@ export function userRepositoryContract(name: string, open: () => Promise<UserRep
       expect(await repo.findIdempotencyRecord(acme, "register", answer.keyHash)).toEqual(answer);
       expect(await repo.findIdempotencyRecord(globex, "register", answer.keyHash)).toBeUndefined();
 
-      const error = await failure(repo.add(newUser(acme, "u-2", "bob@example.com").user, ctxOf(acme), { idempotency: answer }));
+      const error = await domainFailure(
+        repo.add(newUser(acme, "u-2", "bob@example.com").user, ctxOf(acme), { idempotency: answer }),
+      );
       expect(error).toMatchObject({ kind: "already_exists", code: "USER.IDEMPOTENCY_KEY_TAKEN" });
       expect(await repo.find(acme, "u-2")).toBeUndefined();
       expect(await harness.recordedEvents()).toHaveLength(2);
@@ -162,7 +155,7 @@ export function userRepositoryContract(name: string, open: () => Promise<UserRep
       await repo.update(first, ctxOf(acme));
       second.updateProfile({ displayName: "Second" }, later(2_000));
       second.addAddress({ id: "a-1", label: "", postalAddress: postal, setAsDefault: false }, later(2_000));
-      const error = await failure(repo.update(second, ctxOf(acme)));
+      const error = await domainFailure(repo.update(second, ctxOf(acme)));
       expect(error).toMatchObject({ kind: "conflict", code: "USER.CONCURRENT_UPDATE" });
       const stored = (await repo.find(acme, "u-1"))!.snapshot();
       expect(stored).toMatchObject({ displayName: "First", version: 2, addresses: [] });
@@ -255,7 +248,7 @@ export function userRepositoryContract(name: string, open: () => Promise<UserRep
         repo.list(globex, { pageSize: 1, pageToken: first.nextPageToken }),
         repo.search(acme, { prefix: "u", pageSize: 1, pageToken: first.nextPageToken }),
       ]) {
-        expect(await failure(attempt)).toMatchObject({ kind: "invalid", field: "page.page_token" });
+        expect(await domainFailure(attempt)).toMatchObject({ kind: "invalid", field: "page.page_token" });
       }
     });
   });
