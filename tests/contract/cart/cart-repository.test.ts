@@ -79,4 +79,27 @@ describe("Redis cart store, beyond the contract", () => {
       await db.dispose();
     }
   });
+
+  it("when Redis holds a cart the database lost, then one change is refused ABORTED and the next read is the database's", async () => {
+    const first = await openSqlTestDatabase("mariadb", "carts_lost", cartEntities);
+    const fresh = await openSqlTestDatabase("mariadb", "carts_lost", cartEntities);
+    try {
+      const redis = await readyRedis();
+      const tenant = uniqueName("lost").replaceAll("_", "-").toLowerCase() as TenantId;
+      await new RedisCartRepository(redis, new MikroOrmCartRepository(first.em), { clock }).save(aUserCart(tenant, "ada"));
+      // The database is replaced (restored from an older backup, say); Redis still has the cart.
+      const repository = new RedisCartRepository(redis, new MikroOrmCartRepository(fresh.em), { clock });
+      const cached = (await repository.find(tenant, "u-ada"))!;
+      cached.addItem(aPrice("SKU-B", 500), 1, 100, { maxQuantityPerLine: 99, maxLines: 100, ttlMs: 86_400_000 }, contractNow);
+      const refused = await repository.save(cached).then(
+        () => undefined,
+        (e: unknown) => e as { kind?: string },
+      );
+      expect(refused?.kind).toBe("conflict");
+      expect(await repository.find(tenant, "u-ada")).toBeUndefined();
+    } finally {
+      await first.dispose();
+      await fresh.dispose();
+    }
+  });
 });
