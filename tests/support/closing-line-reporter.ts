@@ -10,7 +10,10 @@ export default class ClosingLineReporter implements Reporter {
       if (module.state() === "failed" && ![...module.children.allTests()].some((t) => t.result().state === "failed"))
         counts.failed++;
       for (const test of module.children.allTests()) {
-        if (test.diagnostic()?.flaky) flaky.push(`${module.moduleId.replace(process.cwd(), ".")} > ${test.fullName}`);
+        if (test.diagnostic()?.flaky) {
+          const firstError = test.result().errors?.[0]?.message?.split("\n")[0] ?? "";
+          flaky.push(`${module.moduleId.replace(process.cwd(), ".")} > ${test.fullName}: ${firstError}`);
+        }
         const state = test.result().state;
         if (state === "passed") counts.passed++;
         else if (state === "failed") counts.failed++;
