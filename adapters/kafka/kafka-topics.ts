@@ -20,7 +20,24 @@ export async function ensureTopics(
       // No replication factor: the broker's default.replication.factor applies (1 on the local single node).
       topics: missing.map((topic) => ({ topic, numPartitions: partitions })),
     });
+    // A leader elected by the controller is not yet a partition the broker serves: until its
+    // metadata catches up, a produce answers "does not host this topic-partition". Asking the
+    // leaders for offsets succeeds only once they do.
+    for (const topic of missing) await untilServed(() => admin.fetchTopicOffsets(topic));
   } finally {
     await admin.disconnect();
+  }
+}
+
+async function untilServed(ask: () => Promise<unknown>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await ask();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 }
