@@ -9,6 +9,7 @@ import { fixedClock } from "../../../core/kit/clock.ts";
 import type { TenantId } from "../../../core/kit/request-context.ts";
 import { openSqlTestDatabase, type SqlEngine } from "../../support/sql-test-database.ts";
 import { requiredEnv } from "../../support/required-env.ts";
+import { UNREACHABLE_REDIS_URL } from "../../support/redis-test-clients.ts";
 import { uniqueName } from "../../support/unique-name.ts";
 import { aPrice, aUserCart, cartRepositoryContract, contractNow } from "./cart-repository.contract.ts";
 
@@ -48,8 +49,7 @@ cartRepositoryContract("Redis in front of MikroORM on MariaDB", async () => {
 
 cartRepositoryContract("Redis unreachable, in front of MikroORM on SQLite", async () => {
   const db = await openSqlTestDatabase("sqlite", "carts_down", cartEntities);
-  // Port 1 on loopback: nothing listens there, connections are refused at once.
-  const redis = redisAt("redis://127.0.0.1:1");
+  const redis = redisAt(UNREACHABLE_REDIS_URL);
   return { repository: new RedisCartRepository(redis, new MikroOrmCartRepository(db.em), { clock }), dispose: db.dispose };
 });
 

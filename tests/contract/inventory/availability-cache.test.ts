@@ -3,7 +3,7 @@ import { fixedClock } from "../../../core/kit/clock.ts";
 import { parseTenantId } from "../../../core/kit/request-context.ts";
 import { createMemoryAvailabilityCache } from "../../../adapters/memory/inventory/memory-availability-cache.ts";
 import { availabilityKey, createRedisAvailabilityCache } from "../../../adapters/redis/redis-inventory-availability-cache.ts";
-import { redisTestClients } from "../../support/redis-test-clients.ts";
+import { redisTestClients, UNREACHABLE_REDIS_URL } from "../../support/redis-test-clients.ts";
 import { availabilityCacheContract } from "./availability-cache.contract.ts";
 
 availabilityCacheContract("memory", async () => {
@@ -25,8 +25,7 @@ availabilityCacheContract("Redis", async () => {
   return {
     cache: createRedisAvailabilityCache(redis, { ttlSeconds: 1 }),
     ttlPassed: () => new Promise((resolve) => setTimeout(resolve, 1_100)),
-    // Port 1 on loopback: nothing listens there, connections are refused at once.
-    unreachable: async () => createRedisAvailabilityCache(redisAt("redis://127.0.0.1:1"), { ttlSeconds: 60 }),
+    unreachable: async () => createRedisAvailabilityCache(redisAt(UNREACHABLE_REDIS_URL), { ttlSeconds: 60 }),
     dispose: async () => {},
   };
 });

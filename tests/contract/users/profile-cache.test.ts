@@ -3,7 +3,7 @@ import { fixedClock } from "../../../core/kit/clock.ts";
 import { parseTenantId } from "../../../core/kit/request-context.ts";
 import { createMemoryProfileCache } from "../../../adapters/memory/users/memory-profile-cache.ts";
 import { createRedisProfileCache, profileKey } from "../../../adapters/redis/redis-profile-cache.ts";
-import { redisTestClients } from "../../support/redis-test-clients.ts";
+import { redisTestClients, UNREACHABLE_REDIS_URL } from "../../support/redis-test-clients.ts";
 import { profileCacheContract } from "./profile-cache.contract.ts";
 
 profileCacheContract("memory", async () => {
@@ -25,8 +25,7 @@ profileCacheContract("Redis", async () => {
   return {
     cache: createRedisProfileCache(redis, { ttlSeconds: 1 }),
     ttlPassed: () => new Promise((resolve) => setTimeout(resolve, 1_100)),
-    // Port 1 on loopback: nothing listens there, connections are refused at once.
-    unreachable: async () => createRedisProfileCache(redisAt("redis://127.0.0.1:1"), { ttlSeconds: 60 }),
+    unreachable: async () => createRedisProfileCache(redisAt(UNREACHABLE_REDIS_URL), { ttlSeconds: 60 }),
     dispose: async () => {},
   };
 });
