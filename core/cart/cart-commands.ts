@@ -40,35 +40,41 @@ async function guestCart(deps: CartDeps, ctx: RequestContext, guestCartId: strin
  * The story of every mutating call: find the cart, answer a replay from its record (the same
  * key with another request is refused), do the change (a failure stores nothing), drop
  * promotions that no longer apply, price, and save the cart with the answer in one write.
- * A concurrent twin that lost the race answers from the winner's record.
+ * A concurrent twin that lost the race answers from the winner's record. A save that finds the
+ * stored cart moved on (a concurrent change, or a cached copy the database does not have: the
+ * cache drops it) is done once more on the cart loaded afresh from the database, the source of truth.
  */
 async function mutate(
   deps: CartDeps,
   ctx: RequestContext,
-  cart: Cart,
+  load: () => Promise<Cart>,
   command: string,
   key: string,
   facts: readonly unknown[],
   work: (cart: Cart, now: Date) => Promise<{ live: LiveFacts; removing?: Cart }>,
 ): Promise<CartView> {
-  const identity = await cartCommand(`${command}:${cart.id}`, key, facts);
-  const prior = await priorAnswer(deps, ctx, identity);
-  if (prior) return prior;
-  const now = deps.clock.now();
-  const { live, removing } = await work(cart, now);
-  const { refused } = await appliedPromotions(deps, ctx, cart, pricingLines(cart, live), now);
-  cart.dropPromotions(refused, deps.policy, now);
-  const view = await cartView(deps, ctx, cart, live, now);
-  try {
-    await deps.carts.save(cart, { answer: { ...identity, response: encodeCartView(view), createdAt: now }, removing });
-  } catch (error) {
-    if (isDomainError(error) && (error.kind === "conflict" || error.kind === "already_exists")) {
-      const winner = await priorAnswer(deps, ctx, identity);
-      if (winner) return winner;
+  for (let attempt = 1; ; attempt++) {
+    const cart = await load();
+    const identity = await cartCommand(`${command}:${cart.id}`, key, facts);
+    const prior = await priorAnswer(deps, ctx, identity);
+    if (prior) return prior;
+    const now = deps.clock.now();
+    const { live, removing } = await work(cart, now);
+    const { refused } = await appliedPromotions(deps, ctx, cart, pricingLines(cart, live), now);
+    cart.dropPromotions(refused, deps.policy, now);
+    const view = await cartView(deps, ctx, cart, live, now);
+    try {
+      await deps.carts.save(cart, { answer: { ...identity, response: encodeCartView(view), createdAt: now }, removing });
+      return view;
+    } catch (error) {
+      if (isDomainError(error) && (error.kind === "conflict" || error.kind === "already_exists")) {
+        const winner = await priorAnswer(deps, ctx, identity);
+        if (winner) return winner;
+        if (error.kind === "conflict" && attempt < 2) continue;
+      }
+      throw error;
     }
-    throw error;
   }
-  return view;
 }
 
 async function priorAnswer(deps: CartDeps, ctx: RequestContext, identity: CartCommandIdentity): Promise<CartView | undefined> {
@@ -92,15 +98,22 @@ export async function addItem(
   ctx: RequestContext,
   input: CartTarget & { readonly sku: string; readonly quantity: number; readonly idempotencyKey: string },
 ): Promise<CartView> {
-  const cart = await targetCart(deps, ctx, input);
-  return mutate(deps, ctx, cart, "add_item", input.idempotencyKey, [input.sku, input.quantity], async (c, now) => {
-    if (!Number.isInteger(input.quantity) || input.quantity < 1) throw cartErrors.quantity("must be at least 1");
-    const skus = [...new Set([...c.lines.map((l) => l.sku), input.sku])];
-    const live = await lookLive(deps, ctx, skus, knownProducts(c));
-    const { price, available } = await mustKnow(live, input.sku);
-    c.addItem(price, input.quantity, available, deps.policy, now);
-    return { live };
-  });
+  return mutate(
+    deps,
+    ctx,
+    () => targetCart(deps, ctx, input),
+    "add_item",
+    input.idempotencyKey,
+    [input.sku, input.quantity],
+    async (c, now) => {
+      if (!Number.isInteger(input.quantity) || input.quantity < 1) throw cartErrors.quantity("must be at least 1");
+      const skus = [...new Set([...c.lines.map((l) => l.sku), input.sku])];
+      const live = await lookLive(deps, ctx, skus, knownProducts(c));
+      const { price, available } = await mustKnow(live, input.sku);
+      c.addItem(price, input.quantity, available, deps.policy, now);
+      return { live };
+    },
+  );
 }
 
 export async function updateItemQuantity(
@@ -108,24 +121,31 @@ export async function updateItemQuantity(
   ctx: RequestContext,
   input: CartTarget & { readonly sku: string; readonly quantity: number; readonly idempotencyKey: string },
 ): Promise<CartView> {
-  const cart = await targetCart(deps, ctx, input);
-  return mutate(deps, ctx, cart, "update_item_quantity", input.idempotencyKey, [input.sku, input.quantity], async (c, now) => {
-    const line = c.line(input.sku);
-    if (!line) throw cartErrors.lineNotFound(input.sku);
-    const live = await lookLive(
-      deps,
-      ctx,
-      c.lines.map((l) => l.sku),
-      knownProducts(c),
-    );
-    let available = Number.MAX_SAFE_INTEGER;
-    if (input.quantity > line.quantity) {
-      if (!live.availability) throw cartErrors.inventoryUnavailable();
-      available = live.availability.get(input.sku) ?? 0;
-    }
-    c.setQuantity(input.sku, input.quantity, available, deps.policy, now);
-    return { live };
-  });
+  return mutate(
+    deps,
+    ctx,
+    () => targetCart(deps, ctx, input),
+    "update_item_quantity",
+    input.idempotencyKey,
+    [input.sku, input.quantity],
+    async (c, now) => {
+      const line = c.line(input.sku);
+      if (!line) throw cartErrors.lineNotFound(input.sku);
+      const live = await lookLive(
+        deps,
+        ctx,
+        c.lines.map((l) => l.sku),
+        knownProducts(c),
+      );
+      let available = Number.MAX_SAFE_INTEGER;
+      if (input.quantity > line.quantity) {
+        if (!live.availability) throw cartErrors.inventoryUnavailable();
+        available = live.availability.get(input.sku) ?? 0;
+      }
+      c.setQuantity(input.sku, input.quantity, available, deps.policy, now);
+      return { live };
+    },
+  );
 }
 
 export async function removeItem(
@@ -133,18 +153,25 @@ export async function removeItem(
   ctx: RequestContext,
   input: CartTarget & { readonly sku: string; readonly idempotencyKey: string },
 ): Promise<CartView> {
-  const cart = await targetCart(deps, ctx, input);
-  return mutate(deps, ctx, cart, "remove_item", input.idempotencyKey, [input.sku], async (c, now) => {
-    c.removeItem(input.sku, deps.policy, now);
-    return {
-      live: await lookLive(
-        deps,
-        ctx,
-        c.lines.map((l) => l.sku),
-        knownProducts(c),
-      ),
-    };
-  });
+  return mutate(
+    deps,
+    ctx,
+    () => targetCart(deps, ctx, input),
+    "remove_item",
+    input.idempotencyKey,
+    [input.sku],
+    async (c, now) => {
+      c.removeItem(input.sku, deps.policy, now);
+      return {
+        live: await lookLive(
+          deps,
+          ctx,
+          c.lines.map((l) => l.sku),
+          knownProducts(c),
+        ),
+      };
+    },
+  );
 }
 
 export async function clearCart(
@@ -152,11 +179,18 @@ export async function clearCart(
   ctx: RequestContext,
   input: CartTarget & { readonly idempotencyKey: string },
 ): Promise<CartView> {
-  const cart = await targetCart(deps, ctx, input);
-  return mutate(deps, ctx, cart, "clear_cart", input.idempotencyKey, [], async (c, now) => {
-    c.clear(deps.policy, now);
-    return { live: { prices: new Map(), availability: new Map() } };
-  });
+  return mutate(
+    deps,
+    ctx,
+    () => targetCart(deps, ctx, input),
+    "clear_cart",
+    input.idempotencyKey,
+    [],
+    async (c, now) => {
+      c.clear(deps.policy, now);
+      return { live: { prices: new Map(), availability: new Map() } };
+    },
+  );
 }
 
 export async function applyPromotion(
@@ -165,32 +199,39 @@ export async function applyPromotion(
   input: CartTarget & { readonly code: string; readonly idempotencyKey: string },
 ): Promise<CartView> {
   const code = normalizePromotionCode(input.code);
-  const cart = await targetCart(deps, ctx, input);
-  return mutate(deps, ctx, cart, "apply_promotion", input.idempotencyKey, [code], async (c, now) => {
-    const promotion = await deps.promotions.findByCode(ctx.tenantId, code);
-    if (!promotion) throw cartErrors.promotionNotFound(code);
-    const live = await lookLive(
-      deps,
-      ctx,
-      c.lines.map((l) => l.sku),
-      knownProducts(c),
-    );
-    if (!c.promotionCodes.includes(code)) {
-      const lines = pricingLines(c, live);
-      const { applicable } = await appliedPromotions(deps, ctx, c, lines, now);
-      const userId = ctx.caller?.userId;
-      const refusal = promotionRefusal(promotion, {
-        now,
-        subtotalMinor: lines.reduce((a, l) => a + l.unitPriceMinor * l.quantity, 0),
-        skus: lines.map((l) => l.sku),
-        userRedemptions: userId ? await deps.promotions.userRedemptions(ctx.tenantId, code, userId) : 0,
-        others: applicable,
-      });
-      if (refusal) throw cartErrors.promotionRefused(code, refusal);
-      c.applyPromotion(code, deps.policy, now);
-    }
-    return { live };
-  });
+  return mutate(
+    deps,
+    ctx,
+    () => targetCart(deps, ctx, input),
+    "apply_promotion",
+    input.idempotencyKey,
+    [code],
+    async (c, now) => {
+      const promotion = await deps.promotions.findByCode(ctx.tenantId, code);
+      if (!promotion) throw cartErrors.promotionNotFound(code);
+      const live = await lookLive(
+        deps,
+        ctx,
+        c.lines.map((l) => l.sku),
+        knownProducts(c),
+      );
+      if (!c.promotionCodes.includes(code)) {
+        const lines = pricingLines(c, live);
+        const { applicable } = await appliedPromotions(deps, ctx, c, lines, now);
+        const userId = ctx.caller?.userId;
+        const refusal = promotionRefusal(promotion, {
+          now,
+          subtotalMinor: lines.reduce((a, l) => a + l.unitPriceMinor * l.quantity, 0),
+          skus: lines.map((l) => l.sku),
+          userRedemptions: userId ? await deps.promotions.userRedemptions(ctx.tenantId, code, userId) : 0,
+          others: applicable,
+        });
+        if (refusal) throw cartErrors.promotionRefused(code, refusal);
+        c.applyPromotion(code, deps.policy, now);
+      }
+      return { live };
+    },
+  );
 }
 
 export async function removePromotion(
@@ -199,18 +240,25 @@ export async function removePromotion(
   input: CartTarget & { readonly code: string; readonly idempotencyKey: string },
 ): Promise<CartView> {
   const code = normalizePromotionCode(input.code);
-  const cart = await targetCart(deps, ctx, input);
-  return mutate(deps, ctx, cart, "remove_promotion", input.idempotencyKey, [code], async (c, now) => {
-    c.removePromotion(code, deps.policy, now);
-    return {
-      live: await lookLive(
-        deps,
-        ctx,
-        c.lines.map((l) => l.sku),
-        knownProducts(c),
-      ),
-    };
-  });
+  return mutate(
+    deps,
+    ctx,
+    () => targetCart(deps, ctx, input),
+    "remove_promotion",
+    input.idempotencyKey,
+    [code],
+    async (c, now) => {
+      c.removePromotion(code, deps.policy, now);
+      return {
+        live: await lookLive(
+          deps,
+          ctx,
+          c.lines.map((l) => l.sku),
+          knownProducts(c),
+        ),
+      };
+    },
+  );
 }
 
 /** Moves a guest cart into the caller's cart and deletes it, in one write. */
@@ -220,14 +268,21 @@ export async function mergeGuestCart(
   input: { readonly guestCartId: string; readonly idempotencyKey: string },
 ): Promise<CartView> {
   if (!ctx.caller) throw invalidField("guest_cart_id", "merging needs a signed-in caller");
-  const cart = await targetCart(deps, ctx, { guestCartId: "" });
-  return mutate(deps, ctx, cart, "merge_guest_cart", input.idempotencyKey, [input.guestCartId], async (c, now) => {
-    const guest = await guestCart(deps, ctx, input.guestCartId, "guest_cart_id");
-    const skus = [...new Set([...c.lines, ...guest.lines].map((l) => l.sku))];
-    const live = await lookLive(deps, ctx, skus, knownProducts(c, guest));
-    c.absorb(guest, live.availability ?? new Map(), deps.policy, now);
-    return { live, removing: guest };
-  });
+  return mutate(
+    deps,
+    ctx,
+    () => targetCart(deps, ctx, { guestCartId: "" }),
+    "merge_guest_cart",
+    input.idempotencyKey,
+    [input.guestCartId],
+    async (c, now) => {
+      const guest = await guestCart(deps, ctx, input.guestCartId, "guest_cart_id");
+      const skus = [...new Set([...c.lines, ...guest.lines].map((l) => l.sku))];
+      const live = await lookLive(deps, ctx, skus, knownProducts(c, guest));
+      c.absorb(guest, live.availability ?? new Map(), deps.policy, now);
+      return { live, removing: guest };
+    },
+  );
 }
 
 /** Opens an empty guest cart; its id is the guest's only credential. */

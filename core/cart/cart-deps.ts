@@ -3,6 +3,8 @@ import type { IdGenerator } from "../kit/ids.ts";
 import type { AvailabilitySource } from "./availability-source.ts";
 import type { CartLimits } from "./cart.ts";
 import type { CartRepository } from "./cart-repository.ts";
+import type { CheckoutSnapshotRepository } from "./checkout-snapshot.ts";
+import type { RedemptionLedger } from "./order-redemptions.ts";
 import type { PriceSource } from "./price-source.ts";
 import type { PromotionRepository } from "./promotion-repository.ts";
 import type { TaxRateRepository } from "./tax-rate-repository.ts";
@@ -10,6 +12,8 @@ import type { TaxRateRepository } from "./tax-rate-repository.ts";
 export interface CartPolicy extends CartLimits {
   /** The currency shown for an empty cart (lines carry catalog's currency). */
   readonly defaultCurrency: string;
+  /** How long a checkout snapshot may be ordered. */
+  readonly checkoutSnapshotTtlMs: number;
 }
 
 export const DEFAULT_CART_POLICY: CartPolicy = {
@@ -17,6 +21,7 @@ export const DEFAULT_CART_POLICY: CartPolicy = {
   maxLines: 100,
   ttlMs: 30 * 24 * 60 * 60_000,
   defaultCurrency: "EUR",
+  checkoutSnapshotTtlMs: 30 * 60_000,
 };
 
 /** What the cart use cases need: ports and policy, handed over by the composition root. */
@@ -26,6 +31,10 @@ export interface CartDeps {
   readonly availability: AvailabilitySource;
   readonly promotions: PromotionRepository;
   readonly taxRates: TaxRateRepository;
+  /** Checkout snapshots, keyed by (tenant, cart id, cart version). */
+  readonly snapshots: CheckoutSnapshotRepository;
+  /** Promotion redemptions counted from order events. */
+  readonly redemptions: RedemptionLedger;
   readonly clock: Clock;
   readonly newId: IdGenerator;
   readonly policy: CartPolicy;

@@ -211,6 +211,14 @@ export class Cart {
     if (changed) this.#change({ lines }, now, limits);
   }
 
+  /**
+   * Checkout: the version moves on (once, when nothing else changed it already), so a snapshot
+   * frozen now names a version no earlier snapshot had.
+   */
+  freeze(limits: CartLimits, now: Date): void {
+    if (!this.hasChanges) this.#change({}, now, limits);
+  }
+
   #change(patch: Partial<CartSnapshot>, now: Date, limits: CartLimits): void {
     this.#state = {
       ...this.#state,

@@ -32,6 +32,13 @@ export const cartConfigSchema = z.object({
     .default(DEFAULT_CART_POLICY.ttlMs / DAY),
   SHOPMESH_CART_MAX_QUANTITY_PER_LINE: z.coerce.number().int().min(1).max(999).default(DEFAULT_CART_POLICY.maxQuantityPerLine),
   SHOPMESH_CART_MAX_LINES: z.coerce.number().int().min(1).max(1_000).default(DEFAULT_CART_POLICY.maxLines),
+  /** How long a checkout snapshot may be ordered after ValidateForCheckout. */
+  SHOPMESH_CART_CHECKOUT_SNAPSHOT_TTL_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(DEFAULT_CART_POLICY.checkoutSnapshotTtlMs / 60_000),
   /** The currency an empty cart shows (lines carry catalog's). */
   SHOPMESH_CART_CURRENCY: z
     .string()
@@ -44,7 +51,11 @@ export type CartConfig = z.infer<typeof cartConfigSchema>;
 export function cartPolicyOf(
   config: Pick<
     CartConfig,
-    "SHOPMESH_CART_TTL_DAYS" | "SHOPMESH_CART_MAX_QUANTITY_PER_LINE" | "SHOPMESH_CART_MAX_LINES" | "SHOPMESH_CART_CURRENCY"
+    | "SHOPMESH_CART_TTL_DAYS"
+    | "SHOPMESH_CART_MAX_QUANTITY_PER_LINE"
+    | "SHOPMESH_CART_MAX_LINES"
+    | "SHOPMESH_CART_CURRENCY"
+    | "SHOPMESH_CART_CHECKOUT_SNAPSHOT_TTL_MINUTES"
   >,
 ): CartPolicy {
   return {
@@ -52,5 +63,6 @@ export function cartPolicyOf(
     maxQuantityPerLine: config.SHOPMESH_CART_MAX_QUANTITY_PER_LINE,
     maxLines: config.SHOPMESH_CART_MAX_LINES,
     defaultCurrency: config.SHOPMESH_CART_CURRENCY,
+    checkoutSnapshotTtlMs: config.SHOPMESH_CART_CHECKOUT_SNAPSHOT_TTL_MINUTES * 60_000,
   };
 }

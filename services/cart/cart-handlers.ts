@@ -1,4 +1,4 @@
-import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
+import type { ServiceImpl } from "@connectrpc/connect";
 import {
   addItem,
   applyPromotion,
@@ -11,23 +11,26 @@ import {
   updateItemQuantity,
 } from "../../core/cart/cart-commands.ts";
 import type { CartDeps } from "../../core/cart/cart-deps.ts";
+import { getCheckoutSnapshot, validateForCheckout } from "../../core/cart/checkout.ts";
+import { isReadyForCheckout } from "../../core/cart/checkout-snapshot.ts";
 import { createPromotionCode, disablePromotionCode, listPromotionCodes } from "../../core/cart/promotion-admin.ts";
 import { deleteTaxRate, listTaxRates, setTaxRate } from "../../core/cart/tax-rate-admin.ts";
+import { invalidField } from "../../core/kit/domain-error.ts";
 import { requestContext } from "../../adapters/rpc/call-context.ts";
 import type { CartService } from "../../gen/shop/cart/v1/cart_pb.ts";
 import {
   cartToProto,
+  checkoutIssueToProto,
+  checkoutSnapshotToProto,
   promotionDefinitionFromProto,
   promotionToProto,
+  shippingAddressFromProto,
   taxRateFromProto,
   taxRateToProto,
 } from "./cart-proto-mapping.ts";
 
 /** Methods for other services only (orders): served over gRPC, never to browsers. */
 export const CART_INTERNAL_METHODS = ["GetCheckoutSnapshot"] as const;
-
-const notYet = (rpc: string, missing: string) =>
-  new ConnectError(`${rpc} is not implemented yet: ${missing} does not exist yet`, Code.Unimplemented);
 
 /**
  * CartService: proto in, core use case, proto out. The tenant and the caller come from the call
@@ -63,11 +66,23 @@ export function cartHandlers(deps: CartDeps): ServiceImpl<typeof CartService> {
     async mergeGuestCart(request, ctx) {
       return { cart: cartToProto(await mergeGuestCart(deps, requestContext(ctx), request)) };
     },
-    async validateForCheckout() {
-      throw notYet("ValidateForCheckout", "the tax-rate store and the checkout snapshot store");
+    async validateForCheckout(request, ctx) {
+      const { snapshot, issues } = await validateForCheckout(deps, requestContext(ctx), {
+        shippingAddress: shippingAddressFromProto(request.shippingAddress),
+      });
+      return {
+        snapshot: checkoutSnapshotToProto(snapshot),
+        issues: issues.map((issue) => checkoutIssueToProto(issue, snapshot.currency)),
+        readyForCheckout: isReadyForCheckout(snapshot),
+      };
     },
-    async getCheckoutSnapshot() {
-      throw notYet("GetCheckoutSnapshot", "the checkout snapshot store");
+    async getCheckoutSnapshot(request, ctx) {
+      if (request.cartVersion > BigInt(Number.MAX_SAFE_INTEGER)) throw invalidField("cart_version", "too large");
+      const snapshot = await getCheckoutSnapshot(deps, requestContext(ctx), {
+        cartId: request.cartId,
+        cartVersion: Number(request.cartVersion),
+      });
+      return { snapshot: checkoutSnapshotToProto(snapshot), readyForCheckout: isReadyForCheckout(snapshot) };
     },
     async createPromotion(request, ctx) {
       const promotion = await createPromotionCode(deps, requestContext(ctx), {

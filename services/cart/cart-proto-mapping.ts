@@ -1,35 +1,54 @@
-import { create } from "@bufbuild/protobuf";
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { invalidField } from "../../core/kit/domain-error.ts";
-import type { CartView } from "../../core/cart/cart-view.ts";
+import type { CartLineView, CartView } from "../../core/cart/cart-view.ts";
+import type { CheckoutIssue } from "../../core/cart/checkout.ts";
+import type { CheckoutSnapshot as CoreCheckoutSnapshot, ShippingAddress } from "../../core/cart/checkout-snapshot.ts";
 import type { PromotionBenefit, PromotionDefinition, PromotionSnapshot } from "../../core/cart/promotion.ts";
 import type { TaxRate } from "../../core/cart/tax-rate.ts";
-import { type Cart, CartSchema } from "../../gen/shop/cart/v1/cart_pb.ts";
+import {
+  type Cart,
+  type CartLineSchema,
+  CartSchema,
+  type CheckoutIssue as ProtoCheckoutIssue,
+  CheckoutIssueKind,
+  CheckoutIssueSchema,
+  type CheckoutSnapshot,
+  CheckoutSnapshotSchema,
+} from "../../gen/shop/cart/v1/cart_pb.ts";
+import type { PostalAddress } from "../../gen/shop/common/v1/address_pb.ts";
 import { type Promotion, type PromotionInput, PromotionSchema, PromotionStatus } from "../../gen/shop/cart/v1/promotions_pb.ts";
 import { type TaxRate as ProtoTaxRate, TaxRateSchema } from "../../gen/shop/cart/v1/tax_pb.ts";
 import type { Money } from "../../gen/shop/common/v1/money_pb.ts";
 
+const moneyIn = (currency: string) => (minor: number) => ({ amountMinor: BigInt(minor), currencyCode: currency });
+
+function lineToProto(line: CartLineView, currency: string): MessageInitShape<typeof CartLineSchema> {
+  const money = moneyIn(currency);
+  return {
+    sku: line.sku,
+    productId: line.productId,
+    productName: line.productName,
+    imageUrl: line.imageUrl,
+    quantity: line.quantity,
+    unitPrice: money(line.unitPriceMinor),
+    lineSubtotal: money(line.subtotalMinor),
+    lineDiscount: money(line.discountMinor),
+    lineTax: money(line.taxMinor),
+    lineTotal: money(line.totalMinor),
+    taxClass: line.taxClass,
+    maxQuantity: line.maxQuantity,
+  };
+}
+
 /** A cart view as the contract shows it: every amount in minor units of the cart currency. */
 export function cartToProto(view: CartView): Cart {
-  const money = (minor: number) => ({ amountMinor: BigInt(minor), currencyCode: view.currency });
+  const money = moneyIn(view.currency);
   return create(CartSchema, {
     cartId: view.cartId,
     userId: view.userId ?? "",
     version: BigInt(view.version),
-    lines: view.lines.map((line) => ({
-      sku: line.sku,
-      productId: line.productId,
-      productName: line.productName,
-      imageUrl: line.imageUrl,
-      quantity: line.quantity,
-      unitPrice: money(line.unitPriceMinor),
-      lineSubtotal: money(line.subtotalMinor),
-      lineDiscount: money(line.discountMinor),
-      lineTax: money(line.taxMinor),
-      lineTotal: money(line.totalMinor),
-      taxClass: line.taxClass,
-      maxQuantity: line.maxQuantity,
-    })),
+    lines: view.lines.map((line) => lineToProto(line, view.currency)),
     appliedPromotions: view.promotions.map((p) => ({
       code: p.code,
       description: p.description,
@@ -135,4 +154,61 @@ export function taxRateFromProto(rate: ProtoTaxRate | undefined): TaxRate {
 
 export function taxRateToProto(rate: TaxRate): ProtoTaxRate {
   return create(TaxRateSchema, rate);
+}
+
+/** PostalAddress -> the core's shipping address (the contract validated its fields). */
+export function shippingAddressFromProto(address: PostalAddress | undefined): ShippingAddress {
+  if (!address) throw invalidField("shipping_address", "required");
+  return {
+    recipientName: address.recipientName,
+    addressLines: [...address.addressLines],
+    locality: address.locality,
+    administrativeArea: address.administrativeArea,
+    postalCode: address.postalCode,
+    countryCode: address.countryCode,
+    phoneNumber: address.phoneNumber,
+  };
+}
+
+/** A checkout snapshot as the contract shows it. */
+export function checkoutSnapshotToProto(snapshot: CoreCheckoutSnapshot): CheckoutSnapshot {
+  const money = moneyIn(snapshot.currency);
+  return create(CheckoutSnapshotSchema, {
+    cartId: snapshot.cartId,
+    cartVersion: BigInt(snapshot.cartVersion),
+    userId: snapshot.userId,
+    lines: snapshot.lines.map((line) => lineToProto(line, snapshot.currency)),
+    appliedPromotions: snapshot.promotions.map((p) => ({
+      code: p.code,
+      description: p.description,
+      discount: money(p.discountMinor),
+    })),
+    totals: {
+      subtotal: money(snapshot.subtotalMinor),
+      discountTotal: money(snapshot.discountTotalMinor),
+      taxTotal: money(snapshot.taxTotalMinor),
+      total: money(snapshot.totalMinor),
+    },
+    shippingAddress: { ...snapshot.shippingAddress, addressLines: [...snapshot.shippingAddress.addressLines] },
+    createTime: timestampFromDate(snapshot.createdAt),
+    expireTime: timestampFromDate(snapshot.expiresAt),
+  });
+}
+
+const ISSUE_KIND: Record<CheckoutIssue["kind"], CheckoutIssueKind> = {
+  price_changed: CheckoutIssueKind.PRICE_CHANGED,
+  quantity_reduced: CheckoutIssueKind.QUANTITY_REDUCED,
+  unavailable: CheckoutIssueKind.UNAVAILABLE,
+  promotion_removed: CheckoutIssueKind.PROMOTION_REMOVED,
+};
+
+export function checkoutIssueToProto(issue: CheckoutIssue, currency: string): ProtoCheckoutIssue {
+  return create(CheckoutIssueSchema, {
+    kind: ISSUE_KIND[issue.kind],
+    message: issue.message,
+    sku: issue.kind === "promotion_removed" ? "" : issue.sku,
+    promotionCode: issue.kind === "promotion_removed" ? issue.code : "",
+    previousUnitPrice: issue.kind === "price_changed" ? moneyIn(currency)(issue.previousUnitPriceMinor) : undefined,
+    previousQuantity: issue.kind === "quantity_reduced" ? issue.previousQuantity : 0,
+  });
 }

@@ -1,6 +1,9 @@
 import { systemClock } from "../../core/kit/clock.ts";
 import { readConfig } from "../../adapters/config/env-config.ts";
 import { createKafka } from "../../adapters/kafka/kafka-client.ts";
+import { createKafkaEventConsumer } from "../../adapters/kafka/kafka-event-consumer.ts";
+import { ensureTopics } from "../../adapters/kafka/kafka-topics.ts";
+import { createMikroOrmProcessedEvents } from "../../adapters/mikro-orm/mikro-orm-processed-events.ts";
 import { mikroOrmHealthProbe } from "../../adapters/mikro-orm/mikro-orm-health-probe.ts";
 import { openSqlDatabase } from "../../adapters/mikro-orm/sql-database.ts";
 import { createLogger } from "../../adapters/observability/logger.ts";
@@ -16,12 +19,15 @@ import { startProcess, stopOnSignals } from "../runtime/run-process.ts";
 import { cartConfigSchema, cartPolicyOf } from "./cart-config.ts";
 import { cartEntities, cartModule } from "./cart-module.ts";
 import { cartSqlStores } from "./cart-sql-stores.ts";
+import { ORDER_EVENTS_TOPIC } from "./order-events-subscription.ts";
 
 const config = readConfig(cartConfigSchema);
 const logger = createLogger("cart", config.SHOPMESH_LOG_LEVEL);
 
-// The tenant directory is a replica of `tenant-events`; the cart publishes and consumes nothing else.
+// Kafka: the tenant directory (a replica of `tenant-events`) and `order-events` (redemptions,
+// clearing ordered carts). The cart publishes nothing.
 const kafka = createKafka({ brokers: config.SHOPMESH_KAFKA_BROKERS, clientId: "cart" });
+await ensureTopics(kafka, [ORDER_EVENTS_TOPIC]);
 const identity = await startMeshIdentity("cart", kafka, config, logger);
 
 // Redis may be down at start: carts are read from and written to the database meanwhile.
@@ -44,6 +50,9 @@ const cart = cartModule({
   carts,
   promotions: stores.promotions,
   taxRates: stores.taxRates,
+  snapshots: stores.snapshots,
+  redemptions: stores.redemptions,
+  orderEvents: { consumer: createKafkaEventConsumer(kafka), processedEvents: createMikroOrmProcessedEvents(db.em) },
   prices: createRpcPriceSource(catalog, { timeoutMs }),
   availability: createRpcAvailabilitySource(inventory, { timeoutMs }),
   clock: systemClock,

@@ -19,6 +19,14 @@ export class MemoryPromotionRepository implements PromotionRepository {
     this.#redemptions.set(`${tenantId}/${code}/${userId}`, times);
   }
 
+  /** One redemption more (or, with -1, one given back): the promotion's total and the user's count. */
+  countRedemption(tenantId: TenantId, code: string, userId: string, delta: 1 | -1): void {
+    const key = `${tenantId}/${code}/${userId}`;
+    this.#redemptions.set(key, Math.max(0, (this.#redemptions.get(key) ?? 0) + delta));
+    const promotion = [...this.#promotions.values()].find((p) => p.tenantId === tenantId && p.definition.code === code);
+    if (promotion) this.put({ ...promotion, redemptionCount: Math.max(0, promotion.redemptionCount + delta) });
+  }
+
   async findByCode(tenantId: TenantId, code: string): Promise<PromotionSnapshot | undefined> {
     return [...this.#promotions.values()].find((p) => p.tenantId === tenantId && p.definition.code === code);
   }

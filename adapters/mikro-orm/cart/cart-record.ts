@@ -1,5 +1,6 @@
 import { defineEntity, p } from "@mikro-orm/core";
 import { PromotionRecord, TaxRateRecord } from "./cart-pricing-records.ts";
+import { CartOrderRecord, CartRedemptionRecord, CheckoutSnapshotRecord } from "./checkout-records.ts";
 
 /**
  * One row per cart (table `carts`): the lines and applied codes as JSON, `version` guarding
@@ -39,4 +40,12 @@ export const CartAnswerRow = defineEntity({
   },
 });
 
-export const cartEntities = [CartRecord, CartAnswerRow, PromotionRecord, TaxRateRecord];
+export const cartEntities = [
+  CartRecord,
+  CartAnswerRow,
+  PromotionRecord,
+  TaxRateRecord,
+  CheckoutSnapshotRecord,
+  CartOrderRecord,
+  CartRedemptionRecord,
+];

@@ -5,11 +5,17 @@ import type { TenantId } from "../../../core/kit/request-context.ts";
 import type { PromotionDefinition, PromotionSnapshot, PromotionStatus } from "../../../core/cart/promotion.ts";
 import type { PromotionCreation, PromotionPageQuery, PromotionRepository } from "../../../core/cart/promotion-repository.ts";
 import { PromotionRecord } from "./cart-pricing-records.ts";
+import { userRedemptionCount } from "./mikro-orm-redemption-ledger.ts";
 
 type Row = InferEntity<typeof PromotionRecord>;
 const READ = { disableIdentityMap: true } as const;
 
-/** Promotions in MariaDB or SQLite. Redemptions are not counted yet (no order events consumed): 0. */
+/**
+ * Promotions in MariaDB or SQLite. Redemptions are counted by the ledger
+ * (`mikro-orm-redemption-ledger.ts`, same database): `redemption_count` on the row, the user's
+ * count from `cart_redemptions`. `update` writes status and version only, so a concurrent
+ * redemption count is never overwritten.
+ */
 export class MikroOrmPromotionRepository implements PromotionRepository {
   readonly #em: SqlEntityManager;
 
@@ -58,7 +64,7 @@ export class MikroOrmPromotionRepository implements PromotionRepository {
       .nativeUpdate(
         PromotionRecord,
         { tenantId: promotion.tenantId, id: promotion.id, version: promotion.version - 1 },
-        toRow(promotion),
+        { status: promotion.status, updatedAt: promotion.updatedAt, version: promotion.version },
       );
     if (changed !== 1) throw conflict("CART.CONCURRENT_UPDATE", `promotion ${promotion.id} was changed meanwhile`);
   }
@@ -79,8 +85,8 @@ export class MikroOrmPromotionRepository implements PromotionRepository {
     return rows.map(toSnapshot);
   }
 
-  async userRedemptions(_tenantId: TenantId, _code: string, _userId: string): Promise<number> {
-    return 0;
+  async userRedemptions(tenantId: TenantId, code: string, userId: string): Promise<number> {
+    return userRedemptionCount(this.#em, tenantId, code, userId);
   }
 }
 

@@ -80,7 +80,9 @@ describe("Redis cart store, beyond the contract", () => {
     }
   });
 
-  it("when Redis holds a cart the database lost, then one change is refused ABORTED and the next read is the database's", async () => {
+  // The store refuses the save and drops its copy; the use case then redoes the change on the
+  // database's cart (tests/unit/cart/checkout.test.ts, tests/component/cart/cart-checkout.test.ts).
+  it("when Redis holds a cart the database lost, then the save conflicts, the copy is dropped and the next read is the database's", async () => {
     const first = await openSqlTestDatabase("mariadb", "carts_lost", cartEntities);
     const fresh = await openSqlTestDatabase("mariadb", "carts_lost", cartEntities);
     try {

@@ -22,6 +22,8 @@ export interface CartNeighbours {
   readonly down: { catalog: boolean; inventory: boolean };
   /** An ACTIVE (or the given status) product with one variant per SKU; returns its product id. */
   product(tenant: string, skus: Readonly<Record<string, number>>, status?: ProductStatus): Promise<string>;
+  /** Changes a SKU's price as the BatchGetVariants stand-in answers it (component tests). */
+  price(tenant: string, sku: string, minor: number): void;
   /** Sets on-hand units of a SKU at location "main". */
   stock(tenant: string, sku: string, units: number): Promise<void>;
   dispose(): Promise<void>;
@@ -150,6 +152,11 @@ export async function startCartNeighbours(
       for (const [sku, minor] of Object.entries(skus))
         variants.set(`${tenant}/${sku}`, { productId, name: product?.name ?? "", minor, status });
       return productId;
+    },
+    price(tenant, sku, minor) {
+      const known = variants.get(`${tenant}/${sku}`);
+      if (!known) throw new Error(`no variant ${sku} in ${tenant}`);
+      variants.set(`${tenant}/${sku}`, { ...known, minor });
     },
     async stock(tenant, sku, units) {
       await inventory.setStock(

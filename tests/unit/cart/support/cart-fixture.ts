@@ -1,8 +1,10 @@
 import { expect } from "vitest";
 import { MemoryAvailabilitySource } from "../../../../adapters/memory/cart/memory-availability-source.ts";
 import { MemoryCartRepository } from "../../../../adapters/memory/cart/memory-cart-repository.ts";
+import { MemoryCheckoutSnapshotRepository } from "../../../../adapters/memory/cart/memory-checkout-snapshot-repository.ts";
 import { MemoryPriceSource } from "../../../../adapters/memory/cart/memory-price-source.ts";
 import { MemoryPromotionRepository } from "../../../../adapters/memory/cart/memory-promotion-repository.ts";
+import { MemoryRedemptionLedger } from "../../../../adapters/memory/cart/memory-redemption-ledger.ts";
 import { MemoryTaxRateRepository } from "../../../../adapters/memory/cart/memory-tax-rate-repository.ts";
 import { fixedClock } from "../../../../core/kit/clock.ts";
 import { DomainError } from "../../../../core/kit/domain-error.ts";
@@ -35,6 +37,8 @@ export function cartFixture(policy: Partial<CartDeps["policy"]> = {}) {
   const availability = new MemoryAvailabilitySource();
   const promotions = new MemoryPromotionRepository();
   const taxRates = new MemoryTaxRateRepository();
+  const snapshots = new MemoryCheckoutSnapshotRepository();
+  const redemptions = new MemoryRedemptionLedger(promotions);
   for (const tenant of ["acme", "globex"]) {
     prices.set(tenant, aPrice("SKU-A", 1999));
     prices.set(tenant, aPrice("SKU-B", 500, { taxClass: "reduced" }));
@@ -49,11 +53,13 @@ export function cartFixture(policy: Partial<CartDeps["policy"]> = {}) {
     availability,
     promotions,
     taxRates,
+    snapshots,
+    redemptions,
     clock,
     newId: sequentialIds("guest"),
     policy: { ...DEFAULT_CART_POLICY, ...policy },
   };
-  return { deps, clock, carts, prices, availability, promotions, taxRates };
+  return { deps, clock, carts, prices, availability, promotions, taxRates, snapshots, redemptions };
 }
 
 export function signedIn(tenant: string, userId: string): RequestContext {
