@@ -35,7 +35,7 @@ lint: generate ## buf lint + breaking, type check, biome, layer boundaries
 	biome check .
 	depcruise --config .dependency-cruiser.cjs core adapters services
 
-infra-up: ## install (when missing) and start MariaDB, Redis, Kafka, FerretDB on loopback
+infra-up: ## install (when missing) and start MariaDB, Redis, Kafka, FerretDB, Mailpit (SMTP) on loopback
 	@mesh/infra/up.sh
 
 infra-down: ## stop the local servers (data stays in .infra/)

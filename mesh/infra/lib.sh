@@ -6,6 +6,7 @@
 #   .infra/logs/<server>.log, .infra/run/<server>.pid, .infra/env (connection URLs, secrets)
 #   .tools/kafka/<version>/libs   Kafka jars from Maven Central
 #   .tools/go/bin/ferretdb        FerretDB built with `go install`
+#   .tools/go/bin/mailpit         Mailpit (local SMTP server + HTTP API) built with `go install`
 
 INFRA_SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$INFRA_SRC/../.." && pwd)"
@@ -21,6 +22,8 @@ REDIS_PORT=6379
 KAFKA_PORT=9092
 KAFKA_CONTROLLER_PORT=9093
 FERRETDB_PORT=27017
+MAILPIT_SMTP_PORT=1025
+MAILPIT_HTTP_PORT=8025
 
 # Kafka 4.4.0: newest line on Maven Central, verified with kafkajs 2.2.4 (docs/infrastructure.md).
 # SHOPMESH_KAFKA_VERSION=3.9.1 selects the 3.9 fallback (reload4j logging, -Pkafka3).
@@ -29,11 +32,14 @@ KAFKA_LIBS="$TOOLS/kafka/$KAFKA_VERSION/libs"
 KAFKA_HEAP="${SHOPMESH_KAFKA_HEAP:--Xmx512m -Xms256m}"
 FERRETDB_VERSION=v1.24.2
 FERRETDB_BIN="$TOOLS/go/bin/ferretdb"
+# Mailpit: catches every email on loopback; tests read them back through its HTTP API.
+MAILPIT_VERSION=v1.33.1
+MAILPIT_BIN="$TOOLS/go/bin/mailpit"
 
 MARIADBD=/usr/sbin/mariadbd
 REDIS_SERVER=/usr/bin/redis-server
 
-SERVERS=(mariadb redis kafka ferretdb)
+SERVERS=(mariadb redis kafka ferretdb mailpit)
 
 # Seconds to wait for a server to answer after its start (Kafka's JVM is the slowest).
 START_TIMEOUT="${SHOPMESH_INFRA_TIMEOUT:-90}"
@@ -61,6 +67,7 @@ addr_of() {
     redis) echo "$HOST:$REDIS_PORT" ;;
     kafka) echo "$HOST:$KAFKA_PORT (controller $HOST:$KAFKA_CONTROLLER_PORT)" ;;
     ferretdb) echo "$HOST:$FERRETDB_PORT" ;;
+    mailpit) echo "$HOST:$MAILPIT_SMTP_PORT (HTTP API $HOST:$MAILPIT_HTTP_PORT)" ;;
   esac
 }
 
@@ -71,6 +78,7 @@ comm_of() {
     redis) echo redis-server ;;
     kafka) echo java ;;
     ferretdb) echo ferretdb ;;
+    mailpit) echo mailpit ;;
   esac
 }
 
@@ -109,6 +117,11 @@ answers() {
     redis) [ "$(redis-cli -h "$HOST" -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ] ;;
     kafka) port_open "$HOST" "$KAFKA_PORT" && "$(node_bin)" "$INFRA_SRC/probe.mjs" kafka "$HOST:$KAFKA_PORT" 2>/dev/null ;;
     ferretdb) port_open "$HOST" "$FERRETDB_PORT" && "$(node_bin)" "$INFRA_SRC/probe.mjs" mongo "$HOST:$FERRETDB_PORT" 2>/dev/null ;;
+    mailpit)
+      port_open "$HOST" "$MAILPIT_SMTP_PORT" && port_open "$HOST" "$MAILPIT_HTTP_PORT" &&
+        "$(node_bin)" -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' \
+          "http://$HOST:$MAILPIT_HTTP_PORT/readyz" 2>/dev/null
+      ;;
   esac
 }
 

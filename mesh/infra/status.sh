@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Which local servers run and answer, where they listen, their pid and log. `make infra-status`.
 #   mesh/infra/status.sh           table; exit 0 whatever the state
-#   mesh/infra/status.sh --check   exit 1 unless all four are up and answering
+#   mesh/infra/status.sh --check   exit 1 unless all five are up and answering
 #   mesh/infra/status.sh --smoke   also run real client round trips (mesh/infra/smoke.mjs:
 #                                  kafkajs, mongodb, mysql2, ioredis from node_modules); implies --check
 set -euo pipefail
@@ -32,7 +32,7 @@ for s in "${SERVERS[@]}"; do
     pid="$p"
     if answers "$s"; then state=up; else state=starting; fi
   else
-    for port in $(case "$s" in mariadb) echo "$MARIADB_PORT" ;; redis) echo "$REDIS_PORT" ;; kafka) echo "$KAFKA_PORT" ;; ferretdb) echo "$FERRETDB_PORT" ;; esac); do
+    for port in $(case "$s" in mariadb) echo "$MARIADB_PORT" ;; redis) echo "$REDIS_PORT" ;; kafka) echo "$KAFKA_PORT" ;; ferretdb) echo "$FERRETDB_PORT" ;; mailpit) echo "$MAILPIT_SMTP_PORT $MAILPIT_HTTP_PORT" ;; esac); do
       if port_taken "$port"; then state=foreign; fi
     done
   fi
@@ -41,7 +41,7 @@ for s in "${SERVERS[@]}"; do
   printf '%-9s %-9s %-42s %-8s %s\n' "$s" "$state" "$(addr_of "$s")" "$pid" "${LOGS#"$ROOT"/}/$s.log"
 done
 if [ -f "$ENV_FILE" ]; then
-  echo "env: ${ENV_FILE#"$ROOT"/} (set -a; source .infra/env; set +a); Kafka $KAFKA_VERSION, FerretDB $FERRETDB_VERSION"
+  echo "env: ${ENV_FILE#"$ROOT"/} (set -a; source .infra/env; set +a); Kafka $KAFKA_VERSION, FerretDB $FERRETDB_VERSION, Mailpit $MAILPIT_VERSION"
 else
   echo "env: ${ENV_FILE#"$ROOT"/} missing: run make infra-up"
 fi

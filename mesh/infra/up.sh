@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs (when missing) and starts the project's real servers on loopback, without Docker:
 #   MariaDB 127.0.0.1:3306, Redis 127.0.0.1:6379, Kafka 127.0.0.1:9092 (KRaft),
-#   FerretDB 127.0.0.1:27017 (MongoDB wire, SQLite storage).
+#   FerretDB 127.0.0.1:27017 (MongoDB wire, SQLite storage),
+#   Mailpit SMTP 127.0.0.1:1025 + HTTP API 127.0.0.1:8025 (catches every email; tests read them back).
 # Data in .infra/<server>/, logs in .infra/logs/, pid files in .infra/run/, connection
 # settings in .infra/env. A server that already runs and answers is reused, not restarted.
 # `make infra-up`; docs/infrastructure.md.
@@ -13,7 +14,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 umask 077
-mkdir -p "$LOGS" "$RUN" "$INFRA/mariadb" "$INFRA/redis" "$INFRA/kafka" "$INFRA/ferretdb"
+mkdir -p "$LOGS" "$RUN" "$INFRA/mariadb" "$INFRA/redis" "$INFRA/kafka" "$INFRA/ferretdb" "$INFRA/mailpit"
 exec 9>"$RUN/up.lock"
 flock -w 900 9 || die "another mesh/infra/up.sh holds $RUN/up.lock"
 
@@ -73,6 +74,7 @@ ports_of() {
     redis) echo "$REDIS_PORT" ;;
     kafka) echo "$KAFKA_PORT $KAFKA_CONTROLLER_PORT" ;;
     ferretdb) echo "$FERRETDB_PORT" ;;
+    mailpit) echo "$MAILPIT_SMTP_PORT $MAILPIT_HTTP_PORT" ;;
   esac
 }
 
@@ -146,6 +148,22 @@ install_ferretdb() {
     fail_start install-ferretdb "go build ./cmd/ferretdb failed"
   "$FERRETDB_BIN.tmp" --version >>"$log" 2>&1 || fail_start install-ferretdb "the built ferretdb does not run"
   mv -f "$FERRETDB_BIN.tmp" "$FERRETDB_BIN"
+}
+
+# Mailpit builds with a plain `go install` (its web UI assets are embedded in the module).
+install_mailpit() {
+  if [ -x "$MAILPIT_BIN" ]; then return 0; fi
+  local log="$LOGS/install-mailpit.log"
+  command -v go >/dev/null || die "mailpit: go is not on PATH (needed once to build Mailpit)"
+  say "mailpit: building Mailpit $MAILPIT_VERSION from the Go module proxy (log: $log)"
+  mkdir -p "$(dirname "$MAILPIT_BIN")"
+  rm -rf "$TOOLS/go/mailpit.tmp"
+  (GOTOOLCHAIN=local CGO_ENABLED=0 GOBIN="$TOOLS/go/mailpit.tmp" go install "github.com/axllent/mailpit@$MAILPIT_VERSION") >>"$log" 2>&1 ||
+    fail_start install-mailpit "go install github.com/axllent/mailpit@$MAILPIT_VERSION failed"
+  "$TOOLS/go/mailpit.tmp/mailpit" version --no-release-check >>"$log" 2>&1 ||
+    fail_start install-mailpit "the built mailpit does not run"
+  mv -f "$TOOLS/go/mailpit.tmp/mailpit" "$MAILPIT_BIN"
+  rm -rf "$TOOLS/go/mailpit.tmp"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -236,8 +254,15 @@ start_ferretdb() {
     --telemetry=disable --log-level=info
 }
 
+start_mailpit() {
+  spawn mailpit "$MAILPIT_BIN" \
+    --smtp="$HOST:$MAILPIT_SMTP_PORT" --listen="$HOST:$MAILPIT_HTTP_PORT" \
+    --database="$INFRA/mailpit/mailpit.db" --max=5000 \
+    --smtp-disable-rdns --disable-version-check --label=shopmesh
+}
+
 # ---------------------------------------------------------------------------------------------
-# the three pipelines, in parallel: Debian packages -> Redis, MariaDB; Kafka; FerretDB
+# the pipelines, in parallel: Debian packages -> Redis, MariaDB; Kafka; FerretDB; Mailpit
 
 render "$INFRA_SRC/mariadb/my.cnf" "$INFRA/mariadb/my.cnf" "INFRA=$INFRA"
 render "$INFRA_SRC/kafka/server.properties" "$INFRA/kafka/server.properties" "DATA_DIR=$INFRA/kafka/data"
@@ -286,14 +311,20 @@ pipeline_ferretdb() {
   install_ferretdb
   ensure_server ferretdb start_ferretdb
 }
+pipeline_mailpit() {
+  install_mailpit
+  ensure_server mailpit start_mailpit
+}
 
 pids=()
-names=(redis/mariadb kafka ferretdb)
+names=(redis/mariadb kafka ferretdb mailpit)
 pipeline_debian &
 pids+=($!)
 pipeline_kafka &
 pids+=($!)
 pipeline_ferretdb &
+pids+=($!)
+pipeline_mailpit &
 pids+=($!)
 failed=()
 for i in "${!pids[@]}"; do
@@ -316,6 +347,9 @@ pw="$(mariadb_password)"
   echo "SHOPMESH_KAFKA_BROKERS=$HOST:$KAFKA_PORT"
   echo "SHOPMESH_KAFKA_VERSION=$KAFKA_VERSION"
   echo "SHOPMESH_MONGO_URL=mongodb://$HOST:$FERRETDB_PORT/shopmesh"
+  echo "SHOPMESH_SMTP_HOST=$HOST"
+  echo "SHOPMESH_SMTP_PORT=$MAILPIT_SMTP_PORT"
+  echo "SHOPMESH_MAIL_API_URL=http://$HOST:$MAILPIT_HTTP_PORT"
 } >"$ENV_FILE.tmp"
 mv -f "$ENV_FILE.tmp" "$ENV_FILE"
 
@@ -328,7 +362,7 @@ if [ -s "$STARTED" ] && { [ "$smoke" = 1 ] || { [ "$smoke" = auto ] && [ -d "$RO
     source "$ENV_FILE"
     set +a
     # shellcheck disable=SC2046 # one word per server
-    cd "$ROOT" && "$(node_bin)" --no-warnings "$INFRA_SRC/smoke.mjs" $(sort -u "$STARTED" | sed 's/ferretdb/mongo/; s/mariadb/mysql/') >"$LOGS/smoke.log" 2>&1
+    cd "$ROOT" && "$(node_bin)" --no-warnings "$INFRA_SRC/smoke.mjs" $(sort -u "$STARTED" | sed 's/ferretdb/mongo/; s/mariadb/mysql/; /^mailpit$/d') >"$LOGS/smoke.log" 2>&1
   ); then
     cat "$LOGS/smoke.log" >&2
     die "smoke check failed after start (log: $LOGS/smoke.log)"
@@ -339,7 +373,7 @@ fi
 # ---------------------------------------------------------------------------------------------
 started="$(grep -c ' started$' "$RUN/up.report" || true)"
 if [ "$started" -eq 0 ]; then
-  say "all 4 servers already up and answering ($((SECONDS - T0))s); env: ${ENV_FILE#"$ROOT"/}"
+  say "all ${#SERVERS[@]} servers already up and answering ($((SECONDS - T0))s); env: ${ENV_FILE#"$ROOT"/}"
 else
   say "up in $((SECONDS - T0))s (started: $(grep ' started$' "$RUN/up.report" | cut -d' ' -f1 | tr '\n' ' ')reused: $(grep ' reused$' "$RUN/up.report" | cut -d' ' -f1 | tr '\n' ' '))"
   for s in "${SERVERS[@]}"; do
