@@ -20,11 +20,22 @@ import { memoryReviewStores } from "../reviews/review-stores.ts";
 import { reviewsModule } from "../reviews/reviews-module.ts";
 import { embeddedCatalogModule } from "../catalog/embedded-catalog.ts";
 import { inventoryEntities, inventoryModule } from "../inventory/inventory-module.ts";
+import { randomId } from "../../core/kit/ids.ts";
+import { createSandboxCarrier } from "../../adapters/carrier/sandbox-carrier.ts";
+import { embeddedWebhookSecret } from "../shipping/embedded-webhook-secret.ts";
+import { shippingEntities, shippingModule } from "../shipping/shipping-module.ts";
 import { mikroOrmHealthProbe } from "../../adapters/mikro-orm/mikro-orm-health-probe.ts";
 import { createRpcAvailabilitySource } from "../../adapters/rpc/cart/rpc-availability-source.ts";
 import { createRpcPriceSource } from "../../adapters/rpc/cart/rpc-price-source.ts";
 import { cartEntities, cartModule } from "../cart/cart-module.ts";
 import { cartSqlStores } from "../cart/cart-sql-stores.ts";
+import { embeddedNotificationsModule } from "../notifications/embedded-notifications.ts";
+import { createRpcCheckoutSnapshots } from "../../adapters/rpc/orders/rpc-checkout-snapshots.ts";
+import { createRpcPaymentGateway } from "../../adapters/rpc/orders/rpc-payment-gateway.ts";
+import { orderEntities, ordersModule } from "../orders/orders-module.ts";
+import { MemorySandboxProvider } from "../../adapters/memory/payment/memory-sandbox-provider.ts";
+import { paymentEntities, paymentModule } from "../payment/payment-module.ts";
+import { createMikroOrmProcessedEvents } from "../../adapters/mikro-orm/mikro-orm-processed-events.ts";
 import type { ContextModule } from "../runtime/context-module.ts";
 import { startProcess, stopOnSignals } from "../runtime/run-process.ts";
 import { embeddedConfigSchema } from "./embedded-config.ts";
@@ -95,6 +106,7 @@ const cartDb = await openSqlDatabase(sqlite("cart"), cartEntities);
 contexts.push(
   cartModule({
     ...cartSqlStores(cartDb.em),
+    orderEvents: { consumer: bus.consumer, processedEvents: createMikroOrmProcessedEvents(cartDb.em) },
     prices: createRpcPriceSource(internal),
     availability: createRpcAvailabilitySource(internal),
     clock: systemClock,
@@ -104,12 +116,66 @@ contexts.push(
     close: () => cartDb.close(),
   }),
 );
+// Orders: its own SQLite file; snapshots from cart and charges/refunds through payment, in-process;
+// the saga listens to inventory-, payment- and shipping-events on the bus.
+contexts.push(
+  ordersModule({
+    db: await openSqlDatabase(sqlite("orders"), orderEntities),
+    publisher: bus.publisher,
+    consumer: bus.consumer,
+    snapshots: createRpcCheckoutSnapshots(internal),
+    payments: createRpcPaymentGateway(internal),
+    clock: systemClock,
+    logger,
+    resolveIdentity: auth.resolveIdentity,
+  }),
+);
+// Payment: its own SQLite file; charges through the in-memory sandbox provider (test tokens
+// tok_success, tok_decline, tok_timeout, tok_success_after_timeout; docs/payment.md).
+contexts.push(
+  paymentModule({
+    db: await openSqlDatabase(sqlite("payment"), paymentEntities),
+    publisher: bus.publisher,
+    provider: new MemorySandboxProvider(),
+    clock: systemClock,
+    logger,
+    resolveIdentity: auth.resolveIdentity,
+  }),
+);
 // Reviews: in-memory documents; products are checked with the catalog, in-process.
 contexts.push(
   reviewsModule({
     stores: memoryReviewStores(),
     products: createCatalogProductCatalog(internal),
     publisher: bus.publisher,
+    clock: systemClock,
+    logger,
+    resolveIdentity: auth.resolveIdentity,
+  }),
+);
+// Shipping: its own SQLite file; ships on OrderConfirmed through the in-process sandbox carrier,
+// whose signed webhook is POST /webhooks/carrier.
+contexts.push(
+  shippingModule({
+    db: await openSqlDatabase(sqlite("shipping"), shippingEntities),
+    publisher: bus.publisher,
+    consumer: bus.consumer,
+    carrier: createSandboxCarrier({ newId: randomId, clock: systemClock }),
+    webhookSecret: embeddedWebhookSecret(config.SHOPMESH_SHIPPING_CARRIER_WEBHOOK_SECRET, config.SHOPMESH_DATA_DIR),
+    clock: systemClock,
+    logger,
+    resolveIdentity: auth.resolveIdentity,
+  }),
+);
+
+// Notifications: its own SQLite file; contacts from users in-process; mail to SMTP when
+// SHOPMESH_SMTP_HOST is set, else kept in memory (docs/notifications.md).
+contexts.push(
+  await embeddedNotificationsModule({
+    location: sqlite("notifications"),
+    publisher: bus.publisher,
+    consumer: bus.consumer,
+    users: internal,
     clock: systemClock,
     logger,
     resolveIdentity: auth.resolveIdentity,
