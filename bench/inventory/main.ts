@@ -1,6 +1,7 @@
 // make bench-inventory: reservations/s and p99 through the inventory store on real MariaDB, on one
 // hot SKU and spread over 1,000 SKUs, next to the raw figure for one conditional UPDATE per
-// transaction on the same tables in the same run. Needs the local servers (make infra-up).
+// transaction on the same tables in the same run, in interleaved rounds (medians reported). Needs
+// the local servers (make infra-up).
 import { randomId } from "../../core/kit/ids.ts";
 import { systemClock } from "../../core/kit/clock.ts";
 import { parseTenantId, type RequestContext } from "../../core/kit/request-context.ts";
@@ -12,6 +13,8 @@ import { openSqlDatabase } from "../../adapters/mikro-orm/sql-database.ts";
 import { inventoryEventMapper } from "../../services/inventory/inventory-event-mapper.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+/** Rounds of the four cases, interleaved (raw next to the store each time): the medians are reported, so a load spike on the shared VM skews one round, not the ratio. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 32);
 const SKUS = 1_000;
 const url = process.env.SHOPMESH_MYSQL_URL;
@@ -89,13 +92,27 @@ try {
   await seed("spread", SKUS);
   await seed("raw-hot", 1);
   await seed("raw-spread", SKUS);
-  const figures = [
-    await measure("raw UPDATE ... WHERE available >= n, one hot SKU", () => rawUpdate("raw-hot-0")),
-    await measure("ReserveStock (store), one hot SKU", () => reserve("hot-0")),
-    await measure(`raw UPDATE ... WHERE available >= n, ${SKUS} SKUs`, (i) => rawUpdate(`raw-spread-${i % SKUS}`)),
-    await measure(`ReserveStock (store), ${SKUS} SKUs`, (i) => reserve(`spread-${i % SKUS}`)),
+  const cases: [string, (i: number) => Promise<unknown>][] = [
+    ["raw UPDATE ... WHERE available >= n, one hot SKU", () => rawUpdate("raw-hot-0")],
+    ["ReserveStock (store), one hot SKU", () => reserve("hot-0")],
+    [`raw UPDATE ... WHERE available >= n, ${SKUS} SKUs`, (i) => rawUpdate(`raw-spread-${i % SKUS}`)],
+    [`ReserveStock (store), ${SKUS} SKUs`, (i) => reserve(`spread-${i % SKUS}`)],
   ];
-  process.stdout.write(`inventory reservations on MariaDB, ${IN_FLIGHT} in flight, ${SECONDS}s each\n`);
+  const rounds: Figure[][] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const figures: Figure[] = [];
+    for (const [name, op] of cases) figures.push(await measure(name, op));
+    rounds.push(figures);
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+  const figures = cases.map(([name], c) => ({
+    name,
+    perSecond: median(rounds.map((r) => (r[c] as Figure).perSecond)),
+    p99Ms: median(rounds.map((r) => (r[c] as Figure).p99Ms)),
+  }));
+  process.stdout.write(
+    `inventory reservations on MariaDB, ${IN_FLIGHT} in flight, ${SECONDS}s each, median of ${ROUNDS} interleaved rounds\n`,
+  );
   for (const f of figures) {
     process.stdout.write(`  ${f.name.padEnd(58)} ${f.perSecond.toFixed(0).padStart(6)}/s  p99 ${f.p99Ms.toFixed(1)} ms\n`);
   }
@@ -103,7 +120,14 @@ try {
   process.stdout.write(
     `  ratio to raw: hot ${(hot.perSecond / rawHot.perSecond).toFixed(2)}x, spread ${(spread.perSecond / rawSpread.perSecond).toFixed(2)}x (goal >= 0.5x)\n`,
   );
+  const perRound = (r: Figure[], a: number, b: number) => ((r[b] as Figure).perSecond / (r[a] as Figure).perSecond).toFixed(2);
+  process.stdout.write(
+    `  per round: hot ${rounds.map((r) => perRound(r, 0, 1)).join(" ")}, spread ${rounds.map((r) => perRound(r, 2, 3)).join(" ")}\n`,
+  );
   process.stdout.write(`  transactions retried (deadlock / lock wait / duplicate): ${store.retries}\n`);
+  process.stdout.write(
+    `  guessed reservations committed in one statement: ${store.guessesCommittedAtOnce}; gave way to the locked path: ${store.guessesGivenWay}\n`,
+  );
 } finally {
   await db.em.getConnection().execute(`drop database if exists \`${database}\``);
   await db.close();

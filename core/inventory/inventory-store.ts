@@ -45,12 +45,31 @@ export interface StockAfterReserve {
   readonly reserved: number;
 }
 
-/** What a reservation looks at before its transaction: a replay, and a first guess of the stock. */
+/**
+ * What a reservation looks at before its transaction: a first guess of the stock. A replay is not
+ * looked for here: the guessed reservation's insert meets the order's unique key and gives way to
+ * the locked path, which answers the stored reservation.
+ */
 export interface ReservationSnapshot {
-  readonly reservation: Reservation | undefined;
   /** Every location of the SKUs, unlocked (a guess: the conditional updates decide). */
   readonly levels: StockLevel[];
   readonly thresholds: Map<string, number>;
+}
+
+/**
+ * A reservation whose allocation was guessed on the snapshot, ready to apply: its lines are in
+ * lock order. `complete` turns on hand and reserved of the changed rows after the change (one per
+ * line, in line order) into the ledger rows and the events that commit with it (pure; a store
+ * may call it more than once, and commits only what it returned for the rows as they are).
+ */
+export interface GuessedReservation {
+  readonly reservation: Reservation;
+  /**
+   * The changed rows after the change as the snapshot predicts them (one per line, in line
+   * order): a store may write `complete(predicted)` at once when the rows agree with it.
+   */
+  readonly predicted: readonly StockAfterReserve[];
+  complete(after: readonly StockAfterReserve[]): { movements: StockMovement[]; events: InventoryEvent[] };
 }
 
 export interface Page<T> {
@@ -75,8 +94,16 @@ export interface InventoryStore {
   /** Unlocked reads. */
   readStock(tenantId: TenantId, skus: readonly string[]): Promise<StockLevel[]>;
   readThresholds(tenantId: TenantId, skus: readonly string[]): Promise<Map<string, number>>;
-  /** The order's reservation, the SKUs' stock rows and thresholds, unlocked, at once. */
-  readForReservation(tenantId: TenantId, orderId: string, skus: readonly string[]): Promise<ReservationSnapshot>;
+  /** The SKUs' stock rows and thresholds, unlocked, at once. */
+  readForReservation(tenantId: TenantId, skus: readonly string[]): Promise<ReservationSnapshot>;
+  /**
+   * Applies a guessed reservation in one transaction: inserts it, adds each line to reserved with
+   * a conditional update (applied only where available still covers it), then records what
+   * `complete` returns and commits. Resolves true when committed; false when nothing changed: a
+   * line no longer fits, the order already has a reservation, or the database reported a
+   * conflict (deadlock, lock wait). Never retries: the caller's locked path decides then.
+   */
+  reserveOnGuess(ctx: RequestContext, guess: GuessedReservation): Promise<boolean>;
   findReservation(tenantId: TenantId, orderId: string): Promise<Reservation | undefined>;
   listReservations(
     tenantId: TenantId,

@@ -30,12 +30,12 @@ export interface ReserveInput {
 }
 
 /**
- * Reserves every line of an order or none. First one unlocked read: the order's reservation (a
- * replay answers it and reserves nothing) with the SKUs' stock and thresholds, on which the
- * allocation is guessed. When the guess holds every line, one transaction inserts the
- * reservation and applies one conditional update per stock row in lock order (the database
- * decides; a line that no longer fits abandons the transaction), then the ledger and
- * InventoryReserved (+ stock events). When the guess is short, or the database disagreed, the
+ * Reserves every line of an order or none. First one unlocked read: the SKUs' stock and
+ * thresholds, on which the allocation is guessed. When the guess holds every line, one
+ * transaction inserts the reservation (a replay meets the order's unique key and gives way) and
+ * applies one conditional update per stock row in lock order (the database decides; a line that
+ * no longer fits abandons the transaction), then the ledger and InventoryReserved (+ stock
+ * events). When the guess is short, the order already has a reservation, or the database disagreed, the
  * locked path decides: the reservation is looked up under lock, the SKUs' rows are locked in
  * SKU order and the allocation is decided on what the locks hold. A shortage is an outcome
  * (status rejected with the short lines), not an error.
@@ -50,8 +50,7 @@ export async function reserveStock(deps: InventoryDeps, ctx: RequestContext, inp
   }
   const skus = lockOrder(lines.map((line) => line.sku));
   const inLockOrder = [...lines].sort((a, b) => skus.indexOf(a.sku) - skus.indexOf(b.sku));
-  const snapshot = await deps.store.readForReservation(ctx.tenantId, orderId, skus);
-  if (snapshot.reservation) return snapshot.reservation;
+  const snapshot = await deps.store.readForReservation(ctx.tenantId, skus);
   const guessed = await reserveOnGuess(deps, ctx, orderId, inLockOrder, holdMs, snapshot);
   if (guessed) {
     await deps.availabilityCache?.invalidate(ctx.tenantId, skus);
@@ -91,16 +90,13 @@ export async function reserveStock(deps: InventoryDeps, ctx: RequestContext, inp
   return result.reservation;
 }
 
-/** Thrown inside the guessed transaction to roll it back and hand over to the locked path. */
-const GIVE_WAY = Symbol("give way to the locked path");
-
 /**
- * The fast path: the allocation guessed on the unlocked snapshot, applied by conditional
- * updates that only succeed where available still covers each line. Resolves to undefined
- * (nothing changed) when the guess is short, when one update finds the stock gone, or when the
- * store had to retry (a race on the same order or a deadlock): the locked path then decides.
- * Stock events compare the SKU totals just before and after this change, with the locations
- * this reservation did not touch as the snapshot saw them.
+ * The fast path: the allocation guessed on the unlocked snapshot, applied by the store in one
+ * transaction of conditional updates that only succeed where available still covers each line.
+ * Resolves to undefined (nothing changed) when the guess is short, when one update finds the
+ * stock gone, when the order already has a reservation (a replay) or the database reported a
+ * conflict: the locked path then decides. Stock events compare the SKU totals just before and
+ * after this change, with the locations this reservation did not touch as the snapshot saw them.
  */
 async function reserveOnGuess(
   deps: InventoryDeps,
@@ -112,62 +108,58 @@ async function reserveOnGuess(
 ): Promise<Reservation | undefined> {
   const allocation = allocate(lines, snapshot.levels);
   if (allocation.kind === "rejected") return undefined;
-  let attempts = 0;
-  try {
-    return await deps.store.transaction(ctx, async (tx) => {
-      if (++attempts > 1) throw GIVE_WAY;
-      const now = deps.clock.now();
-      const reservation: Reservation = {
+  const now = deps.clock.now();
+  const reservation: Reservation = {
+    id: deps.newId(),
+    orderId,
+    status: "reserved",
+    lines: allocation.lines,
+    shortLines: [],
+    createdAt: now,
+    updatedAt: now,
+    expiresAt: new Date(now.getTime() + holdMs),
+    releaseReason: undefined,
+  };
+  const complete = (after: readonly StockAfterReserve[]) => {
+    const movements: StockMovement[] = [];
+    let levelsBefore = snapshot.levels;
+    let levelsAfter = snapshot.levels;
+    reservation.lines.forEach((line, i) => {
+      const row = after[i] as StockAfterReserve;
+      const seen = snapshot.levels.find((l) => l.sku === line.sku && l.locationId === line.locationId);
+      const base = seen ?? emptyLevel(line.sku, line.locationId, now);
+      levelsBefore = withChanges(levelsBefore, [{ ...base, onHand: row.onHand, reserved: row.reserved - line.quantity }]);
+      levelsAfter = withChanges(levelsAfter, [{ ...base, onHand: row.onHand, reserved: row.reserved, updatedAt: now }]);
+      movements.push({
         id: deps.newId(),
+        sku: line.sku,
+        locationId: line.locationId,
+        kind: "reserved",
+        adjustmentReason: undefined,
+        onHandDelta: 0,
+        reservedDelta: line.quantity,
+        onHandAfter: row.onHand,
+        reservedAfter: row.reserved,
         orderId,
-        status: "reserved",
-        lines: allocation.lines,
-        shortLines: [],
-        createdAt: now,
-        updatedAt: now,
-        expiresAt: new Date(now.getTime() + holdMs),
-        releaseReason: undefined,
-      };
-      await tx.addReservation(reservation);
-      const after = await tx.reserveIfAvailable(reservation.lines, now);
-      if (!after) throw GIVE_WAY;
-      const movements: StockMovement[] = [];
-      let levelsBefore = snapshot.levels;
-      let levelsAfter = snapshot.levels;
-      reservation.lines.forEach((line, i) => {
-        const row = after[i] as StockAfterReserve;
-        const seen = snapshot.levels.find((l) => l.sku === line.sku && l.locationId === line.locationId);
-        const base = seen ?? emptyLevel(line.sku, line.locationId, now);
-        levelsBefore = withChanges(levelsBefore, [{ ...base, onHand: row.onHand, reserved: row.reserved - line.quantity }]);
-        levelsAfter = withChanges(levelsAfter, [{ ...base, onHand: row.onHand, reserved: row.reserved, updatedAt: now }]);
-        movements.push({
-          id: deps.newId(),
-          sku: line.sku,
-          locationId: line.locationId,
-          kind: "reserved",
-          adjustmentReason: undefined,
-          onHandDelta: 0,
-          reservedDelta: line.quantity,
-          onHandAfter: row.onHand,
-          reservedAfter: row.reserved,
-          orderId,
-          actorUserId: undefined,
-          note: undefined,
-          occurredAt: now,
-        });
+        actorUserId: undefined,
+        note: undefined,
+        occurredAt: now,
       });
-      await tx.recordMovements(movements);
-      const skus = lockOrder(reservation.lines.map((line) => line.sku));
-      await tx.publish([
-        { type: "InventoryReserved", reservation },
-        ...stockSignals(skus, levelsBefore, levelsAfter, snapshot.thresholds, now),
-      ]);
-      return reservation;
     });
-  } catch (error) {
-    if (error === GIVE_WAY) return undefined;
-    throw error;
-  }
+    const skus = lockOrder(reservation.lines.map((line) => line.sku));
+    const events: InventoryEvent[] = [
+      { type: "InventoryReserved", reservation },
+      ...stockSignals(skus, levelsBefore, levelsAfter, snapshot.thresholds, now),
+    ];
+    return { movements, events };
+  };
+  const predicted = reservation.lines.flatMap((line) => {
+    const seen = snapshot.levels.find((l) => l.sku === line.sku && l.locationId === line.locationId);
+    return seen
+      ? [{ sku: line.sku, locationId: line.locationId, onHand: seen.onHand, reserved: seen.reserved + line.quantity }]
+      : [];
+  });
+  return (await deps.store.reserveOnGuess(ctx, { reservation, predicted, complete })) ? reservation : undefined;
 }
 
 /** Turns a held reservation into a sale: on hand and reserved both go down. A replay answers it unchanged. */

@@ -3,7 +3,9 @@ import type { IntegrationEvent } from "../../../core/kit/integration-event.ts";
 import { decodePageToken, encodePageToken } from "../../../core/kit/page-token.ts";
 import type { RequestContext, TenantId } from "../../../core/kit/request-context.ts";
 import type { InventoryEvent } from "../../../core/inventory/inventory-events.ts";
+import { reserveOnGuessInTransaction } from "../../../core/inventory/guess-in-transaction.ts";
 import type {
+  GuessedReservation,
   InventoryStore,
   InventoryTransaction,
   LowStockEntry,
@@ -134,12 +136,15 @@ export class MemoryInventoryStore implements InventoryStore {
     return thresholdsOf(this.#state, tenantId, skus);
   }
 
-  async readForReservation(tenantId: TenantId, orderId: string, skus: readonly string[]): Promise<ReservationSnapshot> {
+  async readForReservation(tenantId: TenantId, skus: readonly string[]): Promise<ReservationSnapshot> {
     return {
-      reservation: strip(this.#state.reservations.get(k(tenantId, orderId))),
       levels: skus.flatMap((sku) => stockOf(this.#state, tenantId, sku)),
       thresholds: thresholdsOf(this.#state, tenantId, skus),
     };
+  }
+
+  reserveOnGuess(ctx: RequestContext, guess: GuessedReservation): Promise<boolean> {
+    return reserveOnGuessInTransaction(this, ctx, guess);
   }
 
   async findReservation(tenantId: TenantId, orderId: string): Promise<Reservation | undefined> {

@@ -13,6 +13,7 @@ import { decodePageToken, encodePageToken } from "../../../core/kit/page-token.t
 import type { RequestContext, TenantId } from "../../../core/kit/request-context.ts";
 import type { InventoryEvent } from "../../../core/inventory/inventory-events.ts";
 import type {
+  GuessedReservation,
   InventoryStore,
   InventoryTransaction,
   LowStockEntry,
@@ -23,6 +24,7 @@ import type {
 import type { ReleaseReason, Reservation, ReservationStatus } from "../../../core/inventory/reservation.ts";
 import type { StockLevel } from "../../../core/inventory/stock-level.ts";
 import type { AdjustmentReason, MovementKind, StockMovement } from "../../../core/inventory/stock-movement.ts";
+import { reserveOnGuessInTransaction } from "../../../core/inventory/guess-in-transaction.ts";
 import { appendToOutbox } from "../mikro-orm-outbox.ts";
 import {
   InventoryIdempotencyRecord,
@@ -59,6 +61,10 @@ export class MikroOrmInventoryStore implements InventoryStore {
   readonly #retry: TransactionRetry;
   /** Transactions that needed more than one attempt (for tests and metrics). */
   retries = 0;
+  /** Guessed reservations that gave way to the locked path (for tests and metrics). */
+  guessesGivenWay = 0;
+  /** Guessed reservations committed in one statement, the snapshot's prediction holding (for tests and metrics). */
+  guessesCommittedAtOnce = 0;
 
   constructor(em: SqlEntityManager, toEvent: EventMapper<InventoryEvent>, retry: TransactionRetry = DEFAULT_TRANSACTION_RETRY) {
     this.#em = em;
@@ -211,21 +217,18 @@ export class MikroOrmInventoryStore implements InventoryStore {
     return readThresholds(this.#em.fork(), tenantId, skus);
   }
 
-  async readForReservation(tenantId: TenantId, orderId: string, skus: readonly string[]): Promise<ReservationSnapshot> {
-    const em = this.#em.fork();
-    const [reservation, rows] = await Promise.all([
-      this.findReservation(tenantId, orderId),
+  async readForReservation(tenantId: TenantId, skus: readonly string[]): Promise<ReservationSnapshot> {
+    const rows =
       skus.length === 0
         ? []
-        : em.execute<SnapshotRow[]>(
+        : await this.#em.getConnection().execute<SnapshotRow[]>(
             `select s.sku, s.location_id, s.on_hand, s.reserved, s.version, s.updated_at, t.restock_threshold
                from inventory_stock s
                left join inventory_thresholds t on t.tenant_id = s.tenant_id and t.sku = s.sku
               where s.tenant_id = ? and s.sku in (${skus.map(() => "?").join(", ")})`,
             [tenantId, ...skus],
             "all",
-          ),
-    ]);
+          );
     const thresholds = new Map<string, number>();
     const levels: StockLevel[] = rows
       .map((row) => {
@@ -240,7 +243,139 @@ export class MikroOrmInventoryStore implements InventoryStore {
         };
       })
       .sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : a.locationId < b.locationId ? -1 : 1));
-    return { reservation, levels, thresholds };
+    return { levels, thresholds };
+  }
+
+  /**
+   * SQLite: through the generic transaction. MariaDB: on one pooled connection, with compound
+   * statements (`BEGIN NOT ATOMIC ... END`: one statement each, so no multi-statement flag).
+   * The first: READ COMMITTED, START TRANSACTION, the reservation insert (a replay fails on its
+   * unique key), the conditional updates in lock order, each run only while the earlier ones
+   * applied; then the changed rows are compared with what the snapshot predicted (exact: this
+   * transaction holds their locks). When they match (no one else touched them since the
+   * snapshot, the usual case), the ledger rows and events computed for the prediction are
+   * inserted and committed in the same statement: one round trip after the snapshot. When they
+   * do not, the rows come back, `complete` computes the ledger and events on them, and a second
+   * statement inserts them and commits. A line that no longer fits, a duplicate order, a
+   * deadlock or a lock wait timeout rolls back and gives way to the locked path.
+   */
+  async reserveOnGuess(ctx: RequestContext, guess: GuessedReservation): Promise<boolean> {
+    const platform = this.#em.getPlatform();
+    if (platform.usesReturningStatement()) return reserveOnGuessInTransaction(this, ctx, guess);
+    const connection = this.#em.getConnection();
+    const driver = this.#em.getDriver();
+    const tenantId = ctx.tenantId;
+    const { reservation } = guess;
+    const lines = reservation.lines;
+    const date = (d: Date) => platform.processDateProperty(d);
+    const at = date(reservation.createdAt);
+    const predicted = guess.predicted.length === lines.length ? this.#writes(ctx, guess.complete(guess.predicted)) : undefined;
+    return connection
+      .getClient()
+      .connection()
+      .execute(async (client) => {
+        let committed = false;
+        try {
+          const first = await connection.execute<unknown[]>(
+            guessedReservationSql(lines.length, predicted?.sql),
+            [
+              ...reservationValues(tenantId, reservation, date),
+              ...lines.flatMap((l) => [l.quantity, at, tenantId, l.sku, l.locationId, l.quantity]),
+              ...(predicted
+                ? [
+                    tenantId,
+                    ...guess.predicted.flatMap((a) => [a.sku, a.locationId, a.onHand, a.reserved]),
+                    lines.length,
+                    ...predicted.params,
+                  ]
+                : []),
+              tenantId,
+              ...lines.flatMap((l) => [l.sku, l.locationId]),
+            ],
+            "all",
+            client,
+          );
+          const rows = Array.isArray(first[0]) ? (first[0] as (AfterRow | { outcome: string })[]) : undefined;
+          if (!rows) {
+            this.guessesGivenWay++;
+            return false;
+          }
+          if (rows.length === 1 && "outcome" in (rows[0] as object)) {
+            committed = true;
+            this.guessesCommittedAtOnce++;
+            return true;
+          }
+          const after = lines.map((line) => {
+            const row = (rows as AfterRow[]).find((r) => r.sku === line.sku && r.location_id === line.locationId);
+            if (!row) throw new Error(`stock row ${line.sku}/${line.locationId} vanished under its lock`);
+            return { sku: line.sku, locationId: line.locationId, onHand: Number(row.on_hand), reserved: Number(row.reserved) };
+          });
+          const writes = this.#writes(ctx, guess.complete(after));
+          await connection.execute(`begin not atomic ${writes.sql} commit; end`, writes.params, "run", client);
+          committed = true;
+          return true;
+        } catch (error) {
+          const converted = error instanceof Error ? driver.convertException(error) : error;
+          if (
+            converted instanceof DeadlockException ||
+            converted instanceof LockWaitTimeoutException ||
+            converted instanceof UniqueConstraintViolationException
+          ) {
+            this.guessesGivenWay++;
+            return false;
+          }
+          throw converted;
+        } finally {
+          // A compound statement that failed half-way leaves its transaction open on the connection.
+          if (!committed) await connection.execute("rollback", [], "run", client).catch(() => undefined);
+        }
+      });
+  }
+
+  /** The ledger rows and outbox events as multi-row inserts (statements ending in `;`, with their parameters). */
+  #writes(
+    ctx: RequestContext,
+    { movements, events }: { movements: StockMovement[]; events: InventoryEvent[] },
+  ): { sql: string; params: unknown[] } {
+    const platform = this.#em.getPlatform();
+    const date = (d: Date) => platform.processDateProperty(d);
+    const outbox = events.map((event) => this.#toEvent(event, ctx));
+    const sql =
+      (movements.length === 0
+        ? ""
+        : `insert into inventory_movements (${MOVEMENT_COLUMNS}) values ${rowsOf(movements.length, 14)};`) +
+      (outbox.length === 0 ? "" : ` insert into outbox_events (${OUTBOX_COLUMNS}) values ${rowsOf(outbox.length, 10)};`);
+    const params = [
+      ...movements.flatMap((m) => [
+        m.id,
+        ctx.tenantId,
+        m.sku,
+        m.locationId,
+        m.kind,
+        m.adjustmentReason ?? null,
+        m.onHandDelta,
+        m.reservedDelta,
+        m.onHandAfter,
+        m.reservedAfter,
+        m.orderId ?? null,
+        m.actorUserId ?? null,
+        m.note ?? null,
+        date(m.occurredAt),
+      ]),
+      ...outbox.flatMap((e) => [
+        e.id,
+        e.topic,
+        e.key,
+        e.type,
+        e.schemaVersion,
+        e.tenantId,
+        e.correlationId,
+        date(e.occurredAt),
+        Buffer.from(e.payload.buffer, e.payload.byteOffset, e.payload.byteLength),
+        null,
+      ]),
+    ];
+    return { sql, params };
   }
 
   async findReservation(tenantId: TenantId, orderId: string): Promise<Reservation | undefined> {
@@ -335,6 +470,84 @@ interface SnapshotRow {
   version: number | string;
   updated_at: Date | string | number;
   restock_threshold: number | string | null;
+}
+
+interface AfterRow {
+  sku: string;
+  location_id: string;
+  on_hand: number | string;
+  reserved: number | string;
+}
+
+const RESERVATION_COLUMNS =
+  "`tenant_id`, `order_id`, `reservation_id`, `status`, `lines`, `short_lines`, `skus`, `created_at`, `expires_at`, `updated_at`, `release_reason`";
+const MOVEMENT_COLUMNS =
+  "`movement_id`, `tenant_id`, `sku`, `location_id`, `kind`, `adjustment_reason`, `on_hand_delta`, `reserved_delta`, `on_hand_after`, `reserved_after`, `order_id`, `actor_user_id`, `note`, `occurred_at`";
+/** The columns `appendToOutbox` writes (`OutboxEvent`), in the order the values are given. */
+const OUTBOX_COLUMNS =
+  "`event_id`, `topic`, `event_key`, `event_type`, `schema_version`, `tenant_id`, `correlation_id`, `occurred_at`, `payload`, `published_at`";
+
+const rowsOf = (count: number, width: number) =>
+  Array.from({ length: count }, () => `(${Array.from({ length: width }, () => "?").join(", ")})`).join(", ");
+
+const guessedSql = new Map<number, string>();
+
+/**
+ * The first compound statement of a guessed reservation with `lines` lines. Parameters: the
+ * reservation's 11 values; per line quantity, updated_at, tenant, SKU, location, quantity; with
+ * a prediction, the tenant, per line SKU, location, on hand and reserved predicted, the line
+ * count, and the parameters of `predictedWrites`; then the tenant and per line SKU and location
+ * for the read-back. Answers `outcome = committed`, or the changed rows (transaction still
+ * open), or nothing (a line did not fit; transaction still open).
+ */
+function guessedReservationSql(lines: number, predictedWrites: string | undefined): string {
+  const cached = predictedWrites === undefined ? guessedSql.get(lines) : undefined;
+  if (cached) return cached;
+  const update =
+    "if fits then update inventory_stock set reserved = reserved + ?, version = version + 1, updated_at = ?" +
+    " where tenant_id = ? and sku = ? and location_id = ? and on_hand - reserved >= ?;" +
+    " if row_count() <> 1 then set fits = 0; end if; end if;";
+  const rows = (extra: string) => Array.from({ length: lines }, () => `(sku = ? and location_id = ?${extra})`).join(" or ");
+  const readBack = `select sku, location_id, on_hand, reserved from inventory_stock where tenant_id = ? and (${rows("")});`;
+  const sql = `begin not atomic
+    declare fits int default 1;
+    set transaction isolation level read committed;
+    start transaction;
+    insert into inventory_reservations (${RESERVATION_COLUMNS}) values ${rowsOf(1, 11)};
+    ${Array.from({ length: lines }, () => update).join("\n    ")}
+    if fits then
+      ${
+        predictedWrites === undefined
+          ? readBack
+          : `if (select count(*) from inventory_stock where tenant_id = ? and (${rows(" and on_hand = ? and reserved = ?")})) = ? then
+        ${predictedWrites}
+        commit;
+        select 'committed' as outcome;
+      else
+        ${readBack}
+      end if;`
+      }
+    end if;
+  end`;
+  if (predictedWrites === undefined) guessedSql.set(lines, sql);
+  return sql;
+}
+
+function reservationValues(tenantId: string, r: Reservation, date: (d: Date) => unknown): unknown[] {
+  const f = toReservationFields(r);
+  return [
+    tenantId,
+    f.orderId,
+    f.reservationId,
+    f.status,
+    f.lines,
+    f.shortLines,
+    f.skus,
+    date(f.createdAt),
+    date(f.expiresAt),
+    date(f.updatedAt),
+    f.releaseReason,
+  ];
 }
 
 /** On hand fits in 24 bits (MAX_ON_HAND < 2^24), so on hand and reserved travel in one number. */

@@ -4,7 +4,7 @@ import { randomId } from "../../../core/kit/ids.ts";
 import { parseTenantId, type RequestContext } from "../../../core/kit/request-context.ts";
 import { DEFAULT_INVENTORY_POLICY, type InventoryDeps } from "../../../core/inventory/inventory-deps.ts";
 import { expireDueReservations, reserveStock } from "../../../core/inventory/reservations.ts";
-import { getStock, setStock } from "../../../core/inventory/stock-admin.ts";
+import { getStock, setRestockThreshold, setStock } from "../../../core/inventory/stock-admin.ts";
 import { inventoryEntities, StockMovementRecord } from "../../../adapters/mikro-orm/inventory/inventory-records.ts";
 import { MikroOrmInventoryStore } from "../../../adapters/mikro-orm/inventory/mikro-orm-inventory-store.ts";
 import { inventoryEventMapper } from "../../../services/inventory/inventory-event-mapper.ts";
@@ -104,6 +104,52 @@ describe("reservations under contention on real MariaDB", () => {
     expect(new Set(outcomes.map((r) => r.id)).size).toBe(1);
     expect((await getStock(deps, admin, "twin")).summary.reserved).toBe(3);
     expect((await ledgerOf("twin")).reserved).toBe(3);
+  });
+
+  it("when the guess holds, then the fast path commits reservation, ledger and events at once; a replay gives way to the first", async () => {
+    await setStock(deps, admin, { sku: "fast-a", locationId: "main", onHand: 5, reason: "received" });
+    await setStock(deps, admin, { sku: "fast-b", locationId: "main", onHand: 3, reason: "received" });
+    await setStock(deps, admin, { sku: "fast-c", locationId: "main", onHand: 2, reason: "received" });
+    await setRestockThreshold(deps, admin, "fast-b", 1);
+    const gaveWay = store.guessesGivenWay;
+    const atOnce = store.guessesCommittedAtOnce;
+    const [{ last }] = (await db.em.getConnection().execute("select coalesce(max(sequence), 0) as last from outbox_events")) as [
+      { last: number },
+    ];
+    const lines = [
+      { sku: "fast-c", quantity: 2 },
+      { sku: "fast-b", quantity: 2 },
+      { sku: "fast-a", quantity: 1 },
+    ];
+    const first = await reserveStock(deps, service, { orderId: "fast-1", lines });
+    expect(first.status).toBe("reserved");
+    expect(store.guessesGivenWay).toBe(gaveWay);
+    // Nobody touched the rows since the snapshot: the prediction held, one statement committed it all.
+    expect(store.guessesCommittedAtOnce).toBe(atOnce + 1);
+    const ledger = await db.em
+      .fork()
+      .find(StockMovementRecord, { tenantId: "acme", orderId: "fast-1" }, { orderBy: { sku: "asc" } });
+    expect(ledger.map((m) => [m.sku, m.kind, m.reservedDelta, m.onHandAfter, m.reservedAfter])).toEqual([
+      ["fast-a", "reserved", 1, 5, 1],
+      ["fast-b", "reserved", 2, 3, 2],
+      ["fast-c", "reserved", 2, 2, 2],
+    ]);
+    const outbox: { event_type: string; event_key: string }[] = await db.em
+      .getConnection()
+      .execute("select event_type, event_key from outbox_events where sequence > ? order by sequence", [last]);
+    expect(outbox.map((e) => [e.event_type.replace("shop.events.v1.", ""), e.event_key])).toEqual([
+      ["InventoryReserved", "fast-1"],
+      ["StockLow", "fast-b"],
+      ["StockAvailabilityChanged", "fast-c"],
+    ]);
+
+    // A replay whose guess still fits meets the order's unique key and gives way to the locked path.
+    const second = await reserveStock(deps, service, { orderId: "fast-2", lines: [{ sku: "fast-a", quantity: 1 }] });
+    const replay = await reserveStock(deps, service, { orderId: "fast-2", lines: [{ sku: "fast-a", quantity: 1 }] });
+    expect(replay.id).toBe(second.id);
+    expect(store.guessesGivenWay).toBe(gaveWay + 1);
+    expect((await getStock(deps, admin, "fast-a")).summary).toMatchObject({ onHand: 5, reserved: 2 });
+    expect(await ledgerOf("fast-a")).toEqual({ onHand: 5, reserved: 2 });
   });
 
   it("when a short hold passes on the real clock, then the sweeper gives the stock back", async () => {
