@@ -1,6 +1,6 @@
 import { isDomainError } from "../kit/domain-error.ts";
 import type { RequestContext } from "../kit/request-context.ts";
-import { refreshProductRating } from "./rating-refresh.ts";
+import { refreshMarkedRating } from "./rating-refresh.ts";
 import type { Review, ReviewStatus } from "./review.ts";
 import { reviewErrors } from "./review-errors.ts";
 import { canSee } from "./review-view.ts";
@@ -22,7 +22,9 @@ const ATTEMPTS = 3;
 /**
  * Loads the review, applies `change`, stores it (state and events in one write), retried from a
  * fresh read when another writer of the same review won the race; then, when the change may
- * have moved the product's rating (the review was or is APPROVED), recounts the rating.
+ * have moved the product's rating (the review was or is APPROVED), recounts the rating: that
+ * write leaves a rating mark with the review, cleared after the recount (the sweeper finishes
+ * what a crash interrupted).
  */
 export async function changeReview(
   deps: ReviewsDeps,
@@ -36,14 +38,15 @@ export async function changeReview(
     const rating = review.snapshot().rating;
     change(review);
     if (!review.hasChanges) return review;
+    const after = review.snapshot();
+    const marksRating = affectsRating(before, rating, after.status, after.rating);
     try {
-      await deps.reviews.update(review, ctx);
+      await deps.reviews.update(review, ctx, { marksRating });
     } catch (error) {
       if (attempt < ATTEMPTS && isDomainError(error) && error.code === "REVIEW.CONCURRENT_UPDATE") continue;
       throw error;
     }
-    const after = review.snapshot();
-    if (affectsRating(before, rating, after.status, after.rating)) await refreshProductRating(deps, ctx, review.productId);
+    if (marksRating) await refreshMarkedRating(deps, ctx, after);
     return review;
   }
 }

@@ -1,7 +1,7 @@
 import { requireCaller } from "../kit/caller-guards.ts";
 import { invalidField, isDomainError } from "../kit/domain-error.ts";
 import type { RequestContext } from "../kit/request-context.ts";
-import { refreshProductRating } from "./rating-refresh.ts";
+import { refreshMarkedRating } from "./rating-refresh.ts";
 import { Review } from "./review.ts";
 import { fingerprint, parseBody, parseId, parseStars, parseTitle } from "./review-content.ts";
 import { reviewErrors } from "./review-errors.ts";
@@ -59,7 +59,7 @@ export async function submitReview(deps: ReviewsDeps, ctx: RequestContext, input
     deps.clock.now(),
   );
   try {
-    await deps.reviews.add(review, ctx);
+    await deps.reviews.add(review, ctx, { marksRating: review.status === "approved" });
   } catch (error) {
     // A concurrent twin of this very request won the unique index: answer what it stored.
     if (isDomainError(error) && error.kind === "already_exists") {
@@ -68,6 +68,6 @@ export async function submitReview(deps: ReviewsDeps, ctx: RequestContext, input
     }
     throw error;
   }
-  if (review.status === "approved") await refreshProductRating(deps, ctx, productId);
+  if (review.status === "approved") await refreshMarkedRating(deps, ctx, review.snapshot());
   return reviewView(review, ctx);
 }

@@ -41,6 +41,10 @@ const reviews = reviewsModule({
   logger,
   resolveIdentity: identity.resolveIdentity,
   close: () => mongo.close(),
+  ratingSweep: {
+    intervalMs: config.SHOPMESH_REVIEWS_RATING_SWEEP_INTERVAL_MS,
+    graceMs: config.SHOPMESH_REVIEWS_RATING_SWEEP_GRACE_MS,
+  },
 });
 const running = await startProcess({
   modules: [

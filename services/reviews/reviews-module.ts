@@ -8,6 +8,7 @@ import type { IdentityResolver } from "../../adapters/rpc/call-context.ts";
 import { serviceHandlers } from "../../adapters/rpc/service-handlers.ts";
 import { ReviewService } from "../../gen/shop/reviews/v1/reviews_pb.ts";
 import type { ContextModule } from "../runtime/context-module.ts";
+import { DEFAULT_RATING_SWEEP, type RatingSweepOptions, startRatingSweeper } from "./rating-sweeper.ts";
 import type { ReviewStores } from "./review-stores.ts";
 import { reviewsHandlers } from "./reviews-handlers.ts";
 
@@ -20,11 +21,13 @@ export interface ReviewsModuleDeps {
   readonly resolveIdentity: IdentityResolver;
   /** Closes the store's connection after the relay stopped (the own process's MongoDB client). */
   readonly close?: () => Promise<void>;
+  /** The rating sweeper's pace (DEFAULT_RATING_SWEEP when absent). */
+  readonly ratingSweep?: RatingSweepOptions;
 }
 
 /**
  * The reviews context, the same in its own process and in the embedded one: ReviewService, the
- * stores' probes, and the outbox relay of `review-events`.
+ * stores' probes, the outbox relay of `review-events` and the rating sweeper.
  */
 export function reviewsModule(deps: ReviewsModuleDeps): ContextModule & { readonly useCases: ReviewsDeps } {
   const useCases: ReviewsDeps = {
@@ -36,6 +39,7 @@ export function reviewsModule(deps: ReviewsModuleDeps): ContextModule & { readon
     newId: randomId,
   };
   let relay: { stop(): Promise<void> } | undefined;
+  let sweeper: { stop(): Promise<void> } | undefined;
   return {
     name: "reviews",
     useCases,
@@ -47,8 +51,10 @@ export function reviewsModule(deps: ReviewsModuleDeps): ContextModule & { readon
       relay = await deps.stores.startRelay(deps.publisher, (err) =>
         deps.logger.warn({ err, context: "reviews" }, "outbox relay retrying"),
       );
+      sweeper = startRatingSweeper(useCases, { ...(deps.ratingSweep ?? DEFAULT_RATING_SWEEP), logger: deps.logger });
     },
     async stop() {
+      await sweeper?.stop();
       await relay?.stop();
       await deps.close?.();
     },

@@ -6,12 +6,19 @@ import { Review, type ReviewSnapshot } from "../../../core/reviews/review.ts";
 import { reviewErrors } from "../../../core/reviews/review-errors.ts";
 import type { ReviewEvent } from "../../../core/reviews/review-events.ts";
 import { compareInOrder, comparePending, cursorOf, pendingKeyOf } from "../../../core/reviews/review-order.ts";
-import type { PendingReviewQuery, ProductReviewQuery, ReviewRepository } from "../../../core/reviews/review-repository.ts";
+import type {
+  PendingReviewQuery,
+  ProductReviewQuery,
+  RatingMark,
+  ReviewRepository,
+  ReviewWriteOptions,
+} from "../../../core/reviews/review-repository.ts";
 import { MemoryReviewOutbox } from "./memory-review-outbox.ts";
 
 /** Reviews in a Map (tombstones included), events in an outbox: unit tests and the embedded process. */
 export class MemoryReviewRepository implements ReviewRepository {
   readonly #rows = new Map<string, ReviewSnapshot>();
+  readonly #marks = new Map<string, RatingMark>();
   readonly #toEvent: EventMapper<ReviewEvent>;
   readonly outbox: MemoryReviewOutbox;
 
@@ -30,20 +37,22 @@ export class MemoryReviewRepository implements ReviewRepository {
     return row && Review.restore(row);
   }
 
-  async add(review: Review, ctx: RequestContext): Promise<void> {
+  async add(review: Review, ctx: RequestContext, options?: ReviewWriteOptions): Promise<void> {
     const s = review.snapshot();
     if (this.#live(s.tenantId).some((r) => r.productId === s.productId && r.authorId === s.authorId))
       throw alreadyExists("REVIEW.ALREADY_EXISTS", `the author already reviewed product ${s.productId}`);
     if (this.#rows.has(key(s.tenantId, s.id))) throw alreadyExists("REVIEW.ID_TAKEN", `review ${s.id} exists`);
     this.#rows.set(key(s.tenantId, s.id), s);
+    if (options?.marksRating) this.#mark(s);
     this.outbox.append(review.pullEvents().map((event) => this.#toEvent(event, ctx)));
   }
 
-  async update(review: Review, ctx: RequestContext): Promise<void> {
+  async update(review: Review, ctx: RequestContext, options?: ReviewWriteOptions): Promise<void> {
     if (!review.hasChanges) return;
     const s = review.snapshot();
     if (this.#rows.get(key(s.tenantId, s.id))?.revision !== review.loadedRevision) throw reviewErrors.concurrentUpdate(s.id);
     this.#rows.set(key(s.tenantId, s.id), s);
+    if (options?.marksRating) this.#mark(s);
     this.outbox.append(review.pullEvents().map((event) => this.#toEvent(event, ctx)));
   }
 
@@ -70,6 +79,27 @@ export class MemoryReviewRepository implements ReviewRepository {
   async countApprovedStars(tenantId: TenantId, productId: string): Promise<StarCounts> {
     const approved = this.#live(tenantId).filter((r) => r.productId === productId && r.status === "approved");
     return starCountsOf([1, 2, 3, 4, 5].map((rating) => ({ rating, count: approved.filter((r) => r.rating === rating).length })));
+  }
+
+  async ratingMarks(before: Date, limit: number): Promise<RatingMark[]> {
+    return [...this.#marks.values()]
+      .filter((m) => m.since < before)
+      .sort((a, b) => a.since.getTime() - b.since.getTime())
+      .slice(0, limit);
+  }
+
+  async clearRatingMark(tenantId: TenantId, reviewId: string, revision: number): Promise<void> {
+    if (this.#marks.get(key(tenantId, reviewId))?.revision === revision) this.#marks.delete(key(tenantId, reviewId));
+  }
+
+  #mark(s: ReviewSnapshot): void {
+    this.#marks.set(key(s.tenantId, s.id), {
+      tenantId: s.tenantId,
+      productId: s.productId,
+      reviewId: s.id,
+      revision: s.revision,
+      since: s.updatedAt,
+    });
   }
 
   #live(tenantId: TenantId): ReviewSnapshot[] {

@@ -10,8 +10,10 @@ import { isAscending } from "../../../core/reviews/review-order.ts";
 import type {
   PendingReviewQuery,
   ProductReviewQuery,
+  RatingMark,
   ReviewRepository,
   ReviewSort,
+  ReviewWriteOptions,
 } from "../../../core/reviews/review-repository.ts";
 import { isDuplicateKey } from "../mongo-database.ts";
 import { outboxFieldsForInsert, outboxUpdate } from "../mongo-outbox.ts";
@@ -52,11 +54,12 @@ export class MongoReviewRepository implements ReviewRepository {
     return this.#one({ tenant_id: tenantId, product_id: productId, author_id: authorId, status: { $ne: "deleted" } });
   }
 
-  async add(review: Review, ctx: RequestContext): Promise<void> {
+  async add(review: Review, ctx: RequestContext, options?: ReviewWriteOptions): Promise<void> {
     const state = toReviewDocument(review.snapshot());
     const events = review.pullEvents().map((event) => this.#toEvent(event, ctx));
+    const mark = options?.marksRating ? ratingMarkFields(state.revision, state.updated_at) : {};
     try {
-      await this.#reviews.insertOne({ ...state, ...outboxFieldsForInsert(events, new Date()) } as ReviewDocument);
+      await this.#reviews.insertOne({ ...state, ...mark, ...outboxFieldsForInsert(events, new Date()) } as ReviewDocument);
     } catch (error) {
       if (isDuplicateKey(error))
         throw alreadyExists("REVIEW.ALREADY_EXISTS", `the author already reviewed product ${state.product_id}`);
@@ -64,13 +67,14 @@ export class MongoReviewRepository implements ReviewRepository {
     }
   }
 
-  async update(review: Review, ctx: RequestContext): Promise<void> {
+  async update(review: Review, ctx: RequestContext, options?: ReviewWriteOptions): Promise<void> {
     if (!review.hasChanges) return;
     const { _id, ...state } = toReviewDocument(review.snapshot());
     const events = review.pullEvents().map((event) => this.#toEvent(event, ctx));
+    const mark = options?.marksRating ? ratingMarkFields(state.revision, state.updated_at) : {};
     const result = await this.#reviews.updateOne(
       { _id, tenant_id: state.tenant_id, revision: review.loadedRevision },
-      { $set: state, ...outboxUpdate(events, new Date()) },
+      { $set: { ...state, ...mark }, ...outboxUpdate(events, new Date()) },
     );
     if (result.matchedCount === 0) throw reviewErrors.concurrentUpdate(state.review_id);
   }
@@ -120,6 +124,32 @@ export class MongoReviewRepository implements ReviewRepository {
     return starCountsOf(groups.map((g) => ({ rating: g._id, count: g.count })));
   }
 
+  /** Cross-tenant, on the `rating_marks` index (documents without a mark are not in its range). */
+  async ratingMarks(before: Date, limit: number): Promise<RatingMark[]> {
+    const docs = await this.#reviews
+      .find(
+        { rating_mark_since: { $lt: before } },
+        { projection: { tenant_id: 1, product_id: 1, review_id: 1, rating_mark: 1, rating_mark_since: 1 } },
+      )
+      .sort({ rating_mark_since: 1 })
+      .limit(limit)
+      .toArray();
+    return docs.map((d) => ({
+      tenantId: d.tenant_id as TenantId,
+      productId: d.product_id,
+      reviewId: d.review_id,
+      revision: d.rating_mark as number,
+      since: d.rating_mark_since as Date,
+    }));
+  }
+
+  async clearRatingMark(tenantId: TenantId, reviewId: string, revision: number): Promise<void> {
+    await this.#reviews.updateOne(
+      { _id: reviewDocumentId(tenantId, reviewId), tenant_id: tenantId, rating_mark: revision },
+      { $unset: { rating_mark: "", rating_mark_since: "" } },
+    );
+  }
+
   async #one(filter: Filter<ReviewDocument>): Promise<Review | undefined> {
     const doc = await this.#reviews.findOne(filter, { projection: REVIEW_PROJECTION });
     return doc ? Review.restore(fromReviewDocument(doc)) : undefined;
@@ -129,6 +159,11 @@ export class MongoReviewRepository implements ReviewRepository {
     const docs = await this.#reviews.find(filter, { projection: REVIEW_PROJECTION }).sort(sort).limit(limit).toArray();
     return docs.map((doc) => Review.restore(fromReviewDocument(doc)));
   }
+}
+
+/** Written by the same insert/update as the review (one document: atomic without transactions); since = the change's time. */
+function ratingMarkFields(revision: number, at: Date): Pick<ReviewDocument, "rating_mark" | "rating_mark_since"> {
+  return { rating_mark: revision, rating_mark_since: at };
 }
 
 function sortOf(sort: ReviewSort): Sort {

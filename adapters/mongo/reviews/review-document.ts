@@ -27,6 +27,9 @@ export interface ReviewDocument {
   updated_at: Date;
   version: number;
   revision: number;
+  /** Set with a write that may move the product's rating (its revision), unset by the recount after it. */
+  rating_mark?: number;
+  rating_mark_since?: Date;
 }
 
 export const reviewDocumentId = (tenantId: string, reviewId: string) => `${tenantId}/${reviewId}`;
@@ -88,4 +91,6 @@ export const REVIEW_PROJECTION = {
   outbox_events: 0,
   outbox_rev: 0,
   outbox_since: 0,
+  rating_mark: 0,
+  rating_mark_since: 0,
 } as const;

@@ -4,6 +4,7 @@ import { MemoryReviewRepository } from "../../../adapters/memory/reviews/memory-
 import { MemoryReviewSettingsRepository } from "../../../adapters/memory/reviews/memory-review-settings-repository.ts";
 import { productRatingEventMapper, reviewEventMapper } from "../../../services/reviews/reviews-event-mapper.ts";
 import { productRatingRepositoryContract, reviewSettingsRepositoryContract } from "./rating-and-settings.contract.ts";
+import { ratingMarksContract } from "./rating-marks.contract.ts";
 import { reviewRepositoryContract } from "./review-repository.contract.ts";
 import type { ReviewStores } from "./review-stores.harness.ts";
 
@@ -21,3 +22,4 @@ async function memoryStores(): Promise<ReviewStores> {
 reviewRepositoryContract("memory", memoryStores);
 productRatingRepositoryContract("memory", memoryStores);
 reviewSettingsRepositoryContract("memory", memoryStores);
+ratingMarksContract("memory", memoryStores);

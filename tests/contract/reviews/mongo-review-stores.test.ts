@@ -7,6 +7,7 @@ import { REVIEW_OUTBOX_COLLECTIONS, reviewIndexes } from "../../../adapters/mong
 import { productRatingEventMapper, reviewEventMapper } from "../../../services/reviews/reviews-event-mapper.ts";
 import { openMongoTestDatabase } from "../mongo/support/mongo-test-database.ts";
 import { productRatingRepositoryContract, reviewSettingsRepositoryContract } from "./rating-and-settings.contract.ts";
+import { ratingMarksContract } from "./rating-marks.contract.ts";
 import { reviewRepositoryContract } from "./review-repository.contract.ts";
 import type { ReviewStores } from "./review-stores.harness.ts";
 
@@ -32,3 +33,4 @@ async function mongoStores(): Promise<ReviewStores> {
 reviewRepositoryContract("MongoDB (FerretDB)", mongoStores);
 productRatingRepositoryContract("MongoDB (FerretDB)", mongoStores);
 reviewSettingsRepositoryContract("MongoDB (FerretDB)", mongoStores);
+ratingMarksContract("MongoDB (FerretDB)", mongoStores);

@@ -7,6 +7,7 @@ import { MemoryProductCatalog } from "../../../../adapters/memory/reviews/memory
 import { reviewIndexes } from "../../../../adapters/mongo/reviews/review-collections.ts";
 import { createLogger } from "../../../../adapters/observability/logger.ts";
 import { createGrpcTransport, type GrpcTransport } from "../../../../adapters/rpc/grpc-transport.ts";
+import type { RatingSweepOptions } from "../../../../services/reviews/rating-sweeper.ts";
 import { mongoReviewStores } from "../../../../services/reviews/review-stores.ts";
 import { reviewsModule } from "../../../../services/reviews/reviews-module.ts";
 import { type RunningProcess, startProcess } from "../../../../services/runtime/run-process.ts";
@@ -31,7 +32,9 @@ export interface ReviewsServer {
  * its outbox relay publishes to `publisher` (Kafka, when a test is about events) or to an
  * in-process bus.
  */
-export async function startReviewsServer(options: { publisher?: EventPublisher } = {}): Promise<ReviewsServer> {
+export async function startReviewsServer(
+  options: { publisher?: EventPublisher; ratingSweep?: RatingSweepOptions } = {},
+): Promise<ReviewsServer> {
   const logger = createLogger("reviews-test", "silent");
   const mongo = await openMongoTestDatabase("reviews_component", reviewIndexes);
   const identity = await testIdentity();
@@ -43,6 +46,7 @@ export async function startReviewsServer(options: { publisher?: EventPublisher }
     clock: systemClock,
     logger,
     resolveIdentity: identity.resolveIdentity,
+    ...(options.ratingSweep ? { ratingSweep: options.ratingSweep } : {}),
   });
   const running: RunningProcess = await startProcess({ modules: [module], logger, port: 0, host: "127.0.0.1", drainMs: 1_000 });
   const grpcTransports: GrpcTransport[] = [];
