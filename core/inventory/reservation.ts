@@ -1,7 +1,8 @@
 import { failedPrecondition } from "../kit/domain-error.ts";
 import { available, type StockLevel } from "./stock-level.ts";
 
-export type ReservationStatus = "reserved" | "committed" | "released" | "expired" | "rejected";
+/** `restocked`: committed, then the order was cancelled before shipment and the sold stock went back on hand. */
+export type ReservationStatus = "reserved" | "committed" | "released" | "expired" | "rejected" | "restocked";
 export type ReleaseReason = "order_cancelled" | "payment_failed" | "saga_timed_out";
 
 export interface ReservationLineRequest {
@@ -74,7 +75,8 @@ export function isDueForExpiry(reservation: Reservation, now: Date): boolean {
 
 /** What commit does to a reservation: `unchanged` for a replay, else the new state. */
 export function decideCommit(reservation: Reservation, now: Date): Reservation | "unchanged" {
-  if (reservation.status === "committed") return "unchanged";
+  // Restocked was committed first: a late replay of the commit changes nothing either.
+  if (reservation.status === "committed" || reservation.status === "restocked") return "unchanged";
   if (reservation.status !== "reserved") {
     throw failedPrecondition(
       "INVENTORY.RESERVATION_NOT_HELD",
@@ -86,13 +88,30 @@ export function decideCommit(reservation: Reservation, now: Date): Reservation |
 
 /** What release does: released, expired and rejected reservations stay as they are; committed ones cannot be. */
 export function decideRelease(reservation: Reservation, reason: ReleaseReason, now: Date): Reservation | "unchanged" {
-  if (reservation.status === "released" || reservation.status === "expired" || reservation.status === "rejected") {
+  if (
+    reservation.status === "released" ||
+    reservation.status === "expired" ||
+    reservation.status === "rejected" ||
+    reservation.status === "restocked"
+  ) {
     return "unchanged";
   }
   if (reservation.status === "committed") {
     throw failedPrecondition("INVENTORY.RESERVATION_COMMITTED", `reservation of order ${reservation.orderId} is committed`);
   }
   return { ...reservation, status: "released", releaseReason: reason, updatedAt: now };
+}
+
+/**
+ * What a cancelled order does to its reservation: a held one is released (reserved goes down), a
+ * committed one is restocked (the sold quantities go back on hand where they were committed);
+ * released, expired, rejected and restocked ones stay as they are (a replay gives back nothing).
+ */
+export function decideCancellation(reservation: Reservation, reason: ReleaseReason, now: Date): Reservation | "unchanged" {
+  if (reservation.status === "committed") {
+    return { ...reservation, status: "restocked", releaseReason: reason, updatedAt: now };
+  }
+  return decideRelease(reservation, reason, now);
 }
 
 export function decideExpiry(reservation: Reservation, now: Date): Reservation | "unchanged" {

@@ -7,6 +7,7 @@ import type { InventoryEvent } from "./inventory-events.ts";
 import type { InventoryTransaction, Page, ReservationSnapshot, StockAfterReserve } from "./inventory-store.ts";
 import {
   allocate,
+  decideCancellation,
   decideCommit,
   decideExpiry,
   decideRelease,
@@ -165,7 +166,7 @@ async function reserveOnGuess(
 /** Turns a held reservation into a sale: on hand and reserved both go down. A replay answers it unchanged. */
 export async function commitReservation(deps: InventoryDeps, ctx: RequestContext, orderId: string): Promise<Reservation> {
   requireServiceOrTenantAdmin(ctx);
-  return settle(deps, ctx, parseOrderId(orderId), (r, now) => decideCommit(r, now), "committed");
+  return settle(deps, ctx, parseOrderId(orderId), (r, now) => decideCommit(r, now));
 }
 
 /** Gives reserved stock back. Releasing a released, expired or rejected reservation answers it unchanged. */
@@ -176,8 +177,29 @@ export async function releaseReservation(
   reason: ReleaseReason,
 ): Promise<Reservation> {
   requireServiceOrTenantAdmin(ctx);
-  return settle(deps, ctx, parseOrderId(orderId), (r, now) => decideRelease(r, reason, now), "released");
+  return settle(deps, ctx, parseOrderId(orderId), (r, now) => decideRelease(r, reason, now));
 }
+
+/**
+ * What an OrderCancelled does: a held reservation is released; a committed one (the order was
+ * confirmed, then cancelled before shipment) is restocked: each committed line goes back on hand
+ * at the location it was committed from, one ledger row per line (kind restocked, note "order
+ * cancelled after commit"), the reservation becomes restocked and InventoryReleased goes out with
+ * the lines given back. A released, expired, rejected or restocked reservation answers unchanged,
+ * so a replayed OrderCancelled gives stock back once. NOT_FOUND when the order never reached
+ * inventory.
+ */
+export async function cancelOrderReservation(
+  deps: InventoryDeps,
+  ctx: RequestContext,
+  orderId: string,
+  reason: ReleaseReason,
+): Promise<Reservation> {
+  requireServiceOrTenantAdmin(ctx);
+  return settle(deps, ctx, parseOrderId(orderId), (r, now) => decideCancellation(r, reason, now));
+}
+
+export const RESTOCK_NOTE = "order cancelled after commit";
 
 /**
  * The sweeper: expires every reservation past its hold (of any tenant), up to `limit`, each in
@@ -194,7 +216,7 @@ export async function expireDueReservations(
   for (const { tenantId, orderId } of due) {
     if (options.signal?.aborted) break;
     const ctx = sweeperContext(tenantId, options.correlationId, options.signal);
-    const reservation = await settle(deps, ctx, orderId, (r, at) => decideExpiry(r, at), "expired");
+    const reservation = await settle(deps, ctx, orderId, (r, at) => decideExpiry(r, at));
     if (reservation.status === "expired") expired++;
   }
   return expired;
@@ -226,7 +248,6 @@ async function settle(
   ctx: RequestContext,
   orderId: string,
   decide: (reservation: Reservation, now: Date) => Reservation | "unchanged",
-  kind: Extract<MovementKind, "committed" | "released" | "expired">,
 ): Promise<Reservation> {
   const result = await deps.store.transaction(ctx, async (tx) => {
     const current = await tx.lockReservation(orderId);
@@ -234,6 +255,7 @@ async function settle(
     const now = deps.clock.now();
     const next = decide(current, now);
     if (next === "unchanged") return { reservation: current, skus: [] as string[] };
+    const kind = settledKind(next);
     const skus = lockOrder(next.lines.map((line) => line.sku));
     const before = await tx.lockStock(skus);
     await tx.updateReservation(next);
@@ -244,6 +266,19 @@ async function settle(
   });
   await deps.availabilityCache?.invalidate(ctx.tenantId, result.skus);
   return result.reservation;
+}
+
+/** The ledger kind of a settled reservation's new status. */
+function settledKind(next: Reservation): Extract<MovementKind, "committed" | "released" | "expired" | "restocked"> {
+  switch (next.status) {
+    case "committed":
+    case "released":
+    case "expired":
+    case "restocked":
+      return next.status;
+    default:
+      throw new Error(`reservation of order ${next.orderId} cannot settle to ${next.status}`);
+  }
 }
 
 /** Moves stock for every line of `reservation`, writes the ledger, and publishes `events` plus the stock signals. */
@@ -261,8 +296,9 @@ async function applyLines(
   for (const line of reservation.lines) {
     const level = levels.find((l) => l.sku === line.sku && l.locationId === line.locationId);
     if (!level) throw new Error(`no stock row for ${line.sku} at ${line.locationId} under reservation ${reservation.id}`);
-    const onHandDelta = kind === "committed" ? -line.quantity : 0;
-    const reservedDelta = kind === "reserved" ? line.quantity : -line.quantity;
+    // restocked: the sale is undone, the committed quantity goes back on hand (nothing was reserved any more).
+    const onHandDelta = kind === "committed" ? -line.quantity : kind === "restocked" ? line.quantity : 0;
+    const reservedDelta = kind === "reserved" ? line.quantity : kind === "restocked" ? 0 : -line.quantity;
     const moved = moveStock(level, onHandDelta, reservedDelta, now);
     levels = withChanges(levels, [moved]);
     movements.push({
@@ -277,7 +313,7 @@ async function applyLines(
       reservedAfter: moved.reserved,
       orderId: reservation.orderId,
       actorUserId: undefined,
-      note: undefined,
+      note: kind === "restocked" ? RESTOCK_NOTE : undefined,
       occurredAt: now,
     });
   }

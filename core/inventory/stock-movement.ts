@@ -1,7 +1,8 @@
 /** Why on-hand stock was changed by hand. */
 export type AdjustmentReason = "received" | "count_correction" | "damaged" | "lost" | "returned" | "transfer";
 
-export type MovementKind = "adjustment" | "reserved" | "released" | "expired" | "committed";
+/** `restocked`: committed stock put back on hand because the order was cancelled after the commit. */
+export type MovementKind = "adjustment" | "reserved" | "released" | "expired" | "committed" | "restocked";
 
 /** One ledger entry: a change of on-hand and/or reserved of a SKU at a location. */
 export interface StockMovement {

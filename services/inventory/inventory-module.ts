@@ -33,6 +33,8 @@ export interface InventoryModuleDeps {
   readonly availabilityCache?: AvailabilityCache;
   /** How often the sweeper expires unconfirmed reservations. */
   readonly sweepIntervalMs?: number;
+  /** The consumed topic and group when not the mesh's `order-events` / `inventory` (tests on a shared Kafka). */
+  readonly orderEvents?: { readonly topic: string; readonly group: string };
 }
 
 /**
@@ -72,6 +74,7 @@ export function inventoryModule(
         processedEvents: createMikroOrmProcessedEvents(deps.db.em),
         inventory: useCases,
         logger: deps.logger,
+        ...(deps.orderEvents ? { topic: deps.orderEvents.topic, group: deps.orderEvents.group } : {}),
       });
       sweeper = startReservationSweeper(useCases, { intervalMs: deps.sweepIntervalMs ?? 5_000, logger: deps.logger });
     },

@@ -31,6 +31,7 @@ const MOVEMENT_KINDS: Record<MovementKind, ProtoMovementKind> = {
   released: ProtoMovementKind.RELEASED,
   expired: ProtoMovementKind.EXPIRED,
   committed: ProtoMovementKind.COMMITTED,
+  restocked: ProtoMovementKind.RESTOCKED,
 };
 const STATUSES: Record<ReservationStatus, ProtoReservationStatus> = {
   reserved: ProtoReservationStatus.RESERVED,
@@ -38,6 +39,7 @@ const STATUSES: Record<ReservationStatus, ProtoReservationStatus> = {
   released: ProtoReservationStatus.RELEASED,
   expired: ProtoReservationStatus.EXPIRED,
   rejected: ProtoReservationStatus.REJECTED,
+  restocked: ProtoReservationStatus.RESTOCKED,
 };
 const RELEASE_REASONS: Record<ReleaseReason, ProtoReleaseReason> = {
   order_cancelled: ProtoReleaseReason.ORDER_CANCELLED,

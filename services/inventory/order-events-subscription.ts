@@ -4,7 +4,7 @@ import { isDomainError } from "../../core/kit/domain-error.ts";
 import type { ProcessedEvents } from "../../core/kit/processed-events.ts";
 import type { InventoryDeps } from "../../core/inventory/inventory-deps.ts";
 import type { ReleaseReason } from "../../core/inventory/reservation.ts";
-import { commitReservation, releaseReservation, reserveStock } from "../../core/inventory/reservations.ts";
+import { cancelOrderReservation, commitReservation, reserveStock } from "../../core/inventory/reservations.ts";
 import { withLogFields } from "../../adapters/observability/log-context.ts";
 import type { Logger } from "../../adapters/observability/logger.ts";
 import {
@@ -20,7 +20,8 @@ export const INVENTORY_CONSUMER_GROUP = "inventory";
 /**
  * The checkout saga's side in inventory: OrderCreated reserves (InventoryReserved or
  * InventoryRejected go out through the outbox), OrderConfirmed commits, OrderCancelled
- * releases. Deliveries are deduplicated by event id, and every use case is idempotent by order
+ * releases a held reservation or restocks a committed one (cancelled after confirmation, before
+ * shipment; InventoryReleased either way). Deliveries are deduplicated by event id, and every use case is idempotent by order
  * id as well, so a redelivery after a crash between the effect and the mark changes nothing.
  */
 export function subscribeToOrderEvents(deps: {
@@ -28,10 +29,13 @@ export function subscribeToOrderEvents(deps: {
   readonly processedEvents: ProcessedEvents;
   readonly inventory: InventoryDeps;
   readonly logger: Logger;
+  /** Tests give their own topic and group; the mesh uses `order-events` and `inventory`. */
+  readonly topic?: string;
+  readonly group?: string;
 }): Promise<RunningSubscription> {
   return deps.consumer.subscribe({
-    group: INVENTORY_CONSUMER_GROUP,
-    topics: [ORDER_EVENTS_TOPIC],
+    group: deps.group ?? INVENTORY_CONSUMER_GROUP,
+    topics: [deps.topic ?? ORDER_EVENTS_TOPIC],
     processedEvents: deps.processedEvents,
     handler: (event, ctx) =>
       withLogFields({ tenant: ctx.tenantId, correlationId: ctx.correlationId, event: event.type }, async () => {
@@ -43,6 +47,9 @@ export function subscribeToOrderEvents(deps: {
               lines: order.lines.map((line) => ({ sku: line.sku, quantity: line.quantity })),
             });
             deps.logger.info({ orderId: order.orderId, status: reservation.status }, "order reservation decided");
+            // Test-only crash point (tests/e2e/checkout-failures.test.ts): die like SIGKILL after the
+            // reservation committed and before the offset commit. Never set outside that test.
+            if (process.env.SHOPMESH_TEST_CRASH_AFTER_RESERVE === "1") process.kill(process.pid, "SIGKILL");
             return;
           }
           case OrderConfirmedSchema.typeName: {
@@ -53,7 +60,13 @@ export function subscribeToOrderEvents(deps: {
           case OrderCancelledSchema.typeName: {
             const cancelled = fromBinary(OrderCancelledSchema, event.payload);
             try {
-              await releaseReservation(deps.inventory, ctx, cancelled.orderId, releaseReasonOf(cancelled.reason));
+              const reservation = await cancelOrderReservation(
+                deps.inventory,
+                ctx,
+                cancelled.orderId,
+                releaseReasonOf(cancelled.reason),
+              );
+              deps.logger.info({ orderId: cancelled.orderId, status: reservation.status }, "order cancellation applied");
             } catch (error) {
               // Cancelled before inventory ever saw the order: nothing is held, nothing to give back.
               if (isDomainError(error) && error.kind === "not_found") return;

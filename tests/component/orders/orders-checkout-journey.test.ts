@@ -138,13 +138,22 @@ describe("checkout through the cart, inventory and payment modules", () => {
     expect((await paymentOf(orderId))?.status).toBe(PaymentStatus.SUCCEEDED);
   });
 
-  it("cancel a confirmed order: refunded through payment (REFUNDED), CANCELLED", async () => {
-    const { orderId } = await place("tok_success");
+  it("cancel a confirmed order: refunded through payment (REFUNDED), CANCELLED, the sold stock back in inventory", async () => {
+    const { orderId, sku } = await place("tok_success");
     await until(orderId, OrderStatus.CONFIRMED);
+    const onHand = async () => (await getStock(server.inventory.useCases, stockAdmin, sku)).summary.onHand;
+    const sold = Date.now() + 5_000;
+    while ((await onHand()) !== 3 && Date.now() < sold) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await getStock(server.inventory.useCases, stockAdmin, sku)).summary).toMatchObject({ onHand: 3, reserved: 0 });
     await orders().cancelOrder({ orderId, note: "" }, { headers: shopper });
     const order = await until(orderId, OrderStatus.CANCELLED);
     expect(order.timeline.map((e) => e.step)).toContain(TimelineStep.REFUNDED);
     expect((await paymentOf(orderId))?.status).toBe(PaymentStatus.REFUNDED);
     expect(server.provider.chargesFor("acme", orderId)).toBe(1);
+    // Inventory restocks the committed sale on OrderCancelled (it used to dead-letter the event).
+    const back = Date.now() + 5_000;
+    while ((await onHand()) !== 5 && Date.now() < back) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await getStock(server.inventory.useCases, stockAdmin, sku)).summary).toMatchObject({ onHand: 5, reserved: 0 });
+    expect(server.bus.deadLetters("order-events").filter((d) => d.event.key === orderId)).toEqual([]);
   });
 });

@@ -4,7 +4,12 @@ import { randomId } from "../../../core/kit/ids.ts";
 import { parseTenantId, type RequestContext, type TenantId } from "../../../core/kit/request-context.ts";
 import type { AvailabilityCache } from "../../../core/inventory/availability-cache.ts";
 import { DEFAULT_INVENTORY_POLICY, type InventoryDeps } from "../../../core/inventory/inventory-deps.ts";
-import { releaseReservation, reserveStock } from "../../../core/inventory/reservations.ts";
+import {
+  cancelOrderReservation,
+  commitReservation,
+  releaseReservation,
+  reserveStock,
+} from "../../../core/inventory/reservations.ts";
 import { getAvailability, setStock } from "../../../core/inventory/stock-admin.ts";
 import { MemoryInventoryStore } from "../../../adapters/memory/inventory/memory-inventory-store.ts";
 import { inventoryEventMapper } from "../../../services/inventory/inventory-event-mapper.ts";
@@ -100,6 +105,12 @@ export function availabilityCacheContract(name: string, open: () => Promise<Avai
       await releaseReservation(deps, ctxOf(acme), "o-1", "order_cancelled");
       expect((await getAvailability(deps, ctxOf(acme), ["sku-a"]))[0]?.available).toBe(10);
       await setStock(deps, admin, { sku: "sku-a", locationId: "main", onHand: 3, reason: "count_correction" });
+      expect((await getAvailability(deps, ctxOf(acme), ["sku-a"]))[0]?.available).toBe(3);
+      // A sale cancelled after its commit puts the stock back: the cached sold-out value goes.
+      await reserveStock(deps, ctxOf(acme), { orderId: "o-2", lines: [{ sku: "sku-a", quantity: 3 }] });
+      await commitReservation(deps, ctxOf(acme), "o-2");
+      expect((await getAvailability(deps, ctxOf(acme), ["sku-a"]))[0]?.available).toBe(0);
+      await cancelOrderReservation(deps, ctxOf(acme), "o-2", "order_cancelled");
       expect((await getAvailability(deps, ctxOf(acme), ["sku-a"]))[0]?.available).toBe(3);
       // Another tenant's read never sees acme's entry.
       expect((await getAvailability(deps, ctxOf(globex), ["sku-a"]))[0]?.available).toBe(0);

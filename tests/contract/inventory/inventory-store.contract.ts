@@ -7,6 +7,7 @@ import { parseTenantId, type RequestContext } from "../../../core/kit/request-co
 import { DEFAULT_INVENTORY_POLICY, type InventoryDeps } from "../../../core/inventory/inventory-deps.ts";
 import type { InventoryStore } from "../../../core/inventory/inventory-store.ts";
 import {
+  cancelOrderReservation,
   commitReservation,
   expireDueReservations,
   getReservation,
@@ -178,6 +179,67 @@ export function inventoryStoreContract(name: string, open: () => Promise<Invento
         "INVENTORY.RESERVATION_COMMITTED",
       );
       expect((await domainFailure(commitReservation(deps, service, "order-x"))).kind).toBe("not_found");
+    });
+
+    it("when a committed order is cancelled, then on hand comes back where it was committed, once, and the ledger sums match", async () => {
+      await stock("sku-a", 3, "east");
+      await stock("sku-a", 5, "west");
+      await stock("sku-b", 2);
+      await reserveStock(deps, service, {
+        orderId: "order-r",
+        lines: [
+          { sku: "sku-a", quantity: 4 },
+          { sku: "sku-b", quantity: 2 },
+        ],
+      });
+      await reserveStock(deps, service, { orderId: "order-other", lines: [{ sku: "sku-a", quantity: 1 }] });
+      await commitReservation(deps, service, "order-r");
+      expect((await getStock(deps, admin, "sku-a")).summary).toMatchObject({ onHand: 4, reserved: 1 });
+      clock.advance(1_000);
+
+      const restocked = await cancelOrderReservation(deps, service, "order-r", "order_cancelled");
+      expect(restocked).toMatchObject({ status: "restocked", releaseReason: "order_cancelled" });
+      // Replays (a redelivered OrderCancelled) give nothing back again.
+      expect(await cancelOrderReservation(deps, service, "order-r", "order_cancelled")).toEqual(restocked);
+      expect(await releaseReservation(deps, service, "order-r", "order_cancelled")).toEqual(restocked);
+      expect(await commitReservation(deps, service, "order-r")).toEqual(restocked);
+      expect(await getReservation(deps, service, "order-r")).toEqual(restocked);
+      expect((await listReservations(deps, admin, { status: "restocked" })).items.map((r) => r.orderId)).toEqual(["order-r"]);
+
+      const a = await getStock(deps, admin, "sku-a");
+      expect(a.levels.map((l) => [l.locationId, l.onHand, l.reserved])).toEqual([
+        ["east", 3, 0],
+        ["west", 5, 1],
+      ]);
+      expect((await getStock(deps, admin, "sku-b")).summary).toMatchObject({ onHand: 2, reserved: 0, available: 2 });
+      for (const sku of ["sku-a", "sku-b"]) {
+        const ledger = (await listStockMovements(deps, admin, { sku, pageSize: 200 })).items;
+        const levels = (await getStock(deps, admin, sku)).levels;
+        for (const level of levels) {
+          const rows = ledger.filter((m) => m.locationId === level.locationId);
+          expect(rows.reduce((sum, m) => sum + m.onHandDelta, 0)).toBe(level.onHand);
+          expect(rows.reduce((sum, m) => sum + m.reservedDelta, 0)).toBe(level.reserved);
+        }
+        const restocks = ledger.filter((m) => m.kind === "restocked");
+        expect(restocks.length).toBe(sku === "sku-a" ? 2 : 1);
+        for (const m of restocks) {
+          expect(m).toMatchObject({ orderId: "order-r", reservedDelta: 0, note: "order cancelled after commit" });
+        }
+      }
+      const released = (await harness.recordedEvents()).filter((e) => e.type === InventoryReleasedSchema.typeName);
+      expect(released).toHaveLength(1);
+      const payload = fromBinary(InventoryReleasedSchema, released[0]!.payload);
+      expect(payload.reason).toBe(InventoryReleaseReason.ORDER_CANCELLED);
+      expect(payload.lines.map((l) => [l.sku, l.locationId, l.quantity])).toEqual([
+        ["sku-a", "east", 3],
+        ["sku-a", "west", 1],
+        ["sku-b", "main", 2],
+      ]);
+      expect(released[0]!.key).toBe("order-r");
+      // Cancelling an order inventory never saw changes nothing.
+      expect((await domainFailure(cancelOrderReservation(deps, service, "order-none", "order_cancelled"))).kind).toBe(
+        "not_found",
+      );
     });
 
     it("when a reservation is released, then the stock comes back, once, with InventoryReleased", async () => {
