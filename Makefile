@@ -11,7 +11,7 @@ NODE_FLAGS := --disable-warning=ExperimentalWarning
 INFRA_ENV := .infra/env
 
 .PHONY: help toolchain deps generate lint typecheck test test-unit test-contract test-component \
-        test-e2e run bench-rpc bench-auth bench-inventory infra-up infra-down infra-status clean
+        test-e2e run bench-rpc bench-auth bench-inventory bench-checkout infra-up infra-down infra-status clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -70,6 +70,9 @@ bench-auth: generate ## access-token signing and verification (what every call c
 
 bench-inventory: generate ## reservations/s and p99 on MariaDB (one hot SKU, 1,000 SKUs) next to a raw conditional UPDATE
 	set -a; source $(INFRA_ENV); set +a; node $(NODE_FLAGS) bench/inventory/main.ts
+
+bench-checkout: generate ## N shoppers against every context as its own process: confirmed orders/s, p50/p99 PlaceOrder->CONFIRMED, invariants, commits and Kafka messages per order (BENCH_SHOPPERS, BENCH_SECONDS, BENCH_MAX_ORDERS)
+	set -a; source $(INFRA_ENV); set +a; node $(NODE_FLAGS) bench/checkout/main.ts
 
 clean: ## remove generated code and local tools (keeps .infra data)
 	rm -rf gen node_modules .tools
