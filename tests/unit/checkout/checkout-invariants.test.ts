@@ -150,9 +150,12 @@ describe("checkout invariants", () => {
       payments: [refunded, world.payments[1]!],
     };
     expect(rules(restocked)).toEqual([]);
-    const kept = { ...restocked, reservations: [reservation("o1", "committed"), ...restocked.reservations.slice(1)] };
-    kept.movements = world.movements;
-    kept.stock = world.stock;
+    const kept = {
+      ...restocked,
+      reservations: [reservation("o1", "committed"), ...restocked.reservations.slice(1)],
+      movements: world.movements,
+      stock: world.stock,
+    };
     expect(rules(kept)).toEqual([`stock.released ${T}/o1`, `stock.released ${T}/o1`]);
   });
 
