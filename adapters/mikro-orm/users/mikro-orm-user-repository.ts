@@ -1,6 +1,6 @@
-import { UniqueConstraintViolationException } from "@mikro-orm/core";
+import { IsolationLevel, UniqueConstraintViolationException } from "@mikro-orm/core";
 import { raw, type SqlEntityManager } from "@mikro-orm/sql";
-import { alreadyExists } from "../../../core/kit/domain-error.ts";
+import { alreadyExists, DomainError } from "../../../core/kit/domain-error.ts";
 import type { EventMapper } from "../../../core/kit/event-mapper.ts";
 import type { RequestContext, TenantId } from "../../../core/kit/request-context.ts";
 import type { Role } from "../../../core/kit/roles.ts";
@@ -25,6 +25,7 @@ import type {
 } from "../../../core/users/user-repository.ts";
 import type { StoredToken, TokenChange, TokenPurpose } from "../../../core/users/user-token.ts";
 import { appendToOutbox } from "../mikro-orm-outbox.ts";
+import { retryTransaction } from "../transaction-retry.ts";
 import { UserAddressRecord } from "./user-address-record.ts";
 import { UserIdempotencyRecord } from "./user-idempotency-record.ts";
 import { UserRecord } from "./user-record.ts";
@@ -37,13 +38,19 @@ const READ = { disableIdentityMap: true } as const;
 const escapeLike = (value: string) => value.replace(/[!%_]/g, (c) => `!${c}`);
 
 /**
- * Users in the users database (MariaDB or SQLite). A write is one transaction: the user row
- * (guarded by its version), its addresses, its token changes, the idempotency record and its
- * events in the outbox. Every statement names the tenant.
+ * Users in the users database (MariaDB or SQLite). A write is one transaction at read committed:
+ * the user row first (inserted, or updated under its version, so writes of one user take turns),
+ * then its addresses, its token changes, the idempotency record and its events in the outbox.
+ * Every statement names the tenant. No statement locks a range: concurrent writes of different
+ * users (many registrations in one tenant) do not wait on each other. A deadlock or lock wait
+ * timeout still runs the whole transaction again (bounded; then ABORTED `USER.BUSY`), never a
+ * database error for the caller.
  */
 export class MikroOrmUserRepository implements UserRepository {
   readonly #em: SqlEntityManager;
   readonly #toEvent: EventMapper<UserEvent>;
+  /** Write transactions run again after a deadlock or lock wait timeout (for tests and metrics). */
+  retries = 0;
 
   constructor(em: SqlEntityManager, toEvent: EventMapper<UserEvent>) {
     this.#em = em;
@@ -82,10 +89,11 @@ export class MikroOrmUserRepository implements UserRepository {
 
   async add(user: User, ctx: RequestContext, options: WriteOptions = {}): Promise<void> {
     const state = user.snapshot();
+    const writeAlongside = this.#alongside(user, ctx, options);
     try {
-      await this.#em.fork().transactional(async (tx) => {
+      await this.#transaction(async (tx) => {
         await tx.insert(UserRecord, toUserRow(state));
-        await this.#writeAlongside(tx, user, ctx, options);
+        await writeAlongside(tx);
       });
     } catch (error) {
       if (!(error instanceof UniqueConstraintViolationException)) throw error;
@@ -98,8 +106,9 @@ export class MikroOrmUserRepository implements UserRepository {
   async update(user: User, ctx: RequestContext, options: WriteOptions = {}): Promise<void> {
     if (!user.hasChanges && !options.idempotency) return;
     const state = user.snapshot();
+    const writeAlongside = this.#alongside(user, ctx, options);
     try {
-      await this.#em.fork().transactional(async (tx) => {
+      await this.#transaction(async (tx) => {
         if (user.hasChanges) {
           const changed = await tx.nativeUpdate(
             UserRecord,
@@ -109,7 +118,7 @@ export class MikroOrmUserRepository implements UserRepository {
           if (changed !== 1) throw userErrors.concurrentUpdate(state.id);
         }
         if (user.addressesChanged) await tx.nativeDelete(UserAddressRecord, { tenantId: state.tenantId, userId: state.id });
-        await this.#writeAlongside(tx, user, ctx, options);
+        await writeAlongside(tx);
       });
     } catch (error) {
       if (error instanceof UniqueConstraintViolationException) throw keyTaken();
@@ -177,18 +186,33 @@ export class MikroOrmUserRepository implements UserRepository {
     });
   }
 
-  /** Addresses (when changed), token changes, idempotency record and events, inside the caller's transaction. */
-  async #writeAlongside(tx: SqlEntityManager, user: User, ctx: RequestContext, options: WriteOptions): Promise<void> {
+  /** One write transaction at read committed, run again on a deadlock or lock wait timeout. */
+  #transaction(work: (tx: SqlEntityManager) => Promise<void>): Promise<void> {
+    return retryTransaction(() => this.#em.fork().transactional(work, { isolationLevel: IsolationLevel.READ_COMMITTED }), {
+      onRetry: () => {
+        this.retries++;
+      },
+      busy: (cause) => new DomainError("conflict", "USER.BUSY", "users are busy with concurrent changes: try again", { cause }),
+    });
+  }
+
+  /**
+   * Addresses (when changed), token changes, idempotency record and events, to write inside the
+   * caller's transaction. The token changes and events are pulled here, once, so that a
+   * transaction run again writes them again.
+   */
+  #alongside(user: User, ctx: RequestContext, options: WriteOptions): (tx: SqlEntityManager) => Promise<void> {
     const state = user.snapshot();
-    const addresses = toAddressRows(state);
-    if (user.addressesChanged && addresses.length > 0) await tx.insertMany(UserAddressRecord, addresses);
-    for (const change of user.pullTokenChanges()) await applyTokenChange(tx, state.tenantId, state.id, change);
+    const addresses = user.addressesChanged ? toAddressRows(state) : [];
+    const tokenChanges = user.pullTokenChanges();
+    const events = user.pullEvents().map((event) => this.#toEvent(event, ctx));
     const answer = options.idempotency;
-    if (answer) await tx.insert(UserIdempotencyRecord, { tenantId: state.tenantId, ...answer });
-    await appendToOutbox(
-      tx,
-      user.pullEvents().map((event) => this.#toEvent(event, ctx)),
-    );
+    return async (tx) => {
+      if (addresses.length > 0) await tx.insertMany(UserAddressRecord, addresses);
+      for (const change of tokenChanges) await applyTokenChange(tx, state.tenantId, state.id, change);
+      if (answer) await tx.insert(UserIdempotencyRecord, { tenantId: state.tenantId, ...answer });
+      await appendToOutbox(tx, events);
+    };
   }
 
   async #restore(tenantId: TenantId, rows: readonly UserRow[]): Promise<User[]> {
@@ -205,11 +229,29 @@ export class MikroOrmUserRepository implements UserRepository {
   }
 }
 
-/** An issued token supersedes the user's live ones of its purpose; a spent one spends them all. */
+/**
+ * An issued token supersedes the user's live ones of its purpose; a spent one spends them all.
+ * The live ones are found by a plain read and spent by primary key: an UPDATE filtered on
+ * (tenant, user, purpose) is a locking range read (the tenant's whole primary key range when
+ * the optimizer picks it), whose locks deadlocked with the token inserts of concurrent
+ * registrations. The user's row, written first in the transaction, already makes writers of one
+ * user's tokens take turns.
+ */
 async function applyTokenChange(tx: SqlEntityManager, tenantId: TenantId, userId: string, change: TokenChange): Promise<void> {
   const purpose = change.kind === "issued" ? change.token.purpose : change.purpose;
   const at = change.kind === "issued" ? change.token.createdAt : change.at;
-  await tx.nativeUpdate(UserTokenRecord, { tenantId, userId, purpose, spentAt: null }, { spentAt: at });
+  const live = await tx.find(
+    UserTokenRecord,
+    { tenantId, userId, purpose, spentAt: null },
+    { fields: ["tokenHash"], disableIdentityMap: true },
+  );
+  if (live.length > 0) {
+    await tx.nativeUpdate(
+      UserTokenRecord,
+      { tenantId, tokenHash: { $in: live.map((row) => row.tokenHash) }, spentAt: null },
+      { spentAt: at },
+    );
+  }
   if (change.kind === "issued") {
     const t = change.token;
     await tx.insert(UserTokenRecord, {

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { IntegrationEvent } from "../../../core/kit/integration-event.ts";
+import { DomainError } from "../../../core/kit/domain-error.ts";
 import { parseTenantId, type RequestContext, type TenantId } from "../../../core/kit/request-context.ts";
 import { Roles } from "../../../core/kit/roles.ts";
 import { parseEmail } from "../../../core/users/email-address.ts";
@@ -110,6 +111,44 @@ export function userRepositoryContract(name: string, open: () => Promise<UserRep
       expect(await repo.find(acme, "u-2")).toBeUndefined();
       await repo.add(newUser(globex, "u-3", "ada@example.com").user, ctxOf(globex));
       expect((await harness.recordedEvents()).map((e) => e.key)).toEqual(["u-1", "u-1", "u-3", "u-3"]);
+    });
+
+    it("when many users register at once in one tenant, then each distinct email is stored and of one email exactly one wins", async () => {
+      const answerFor = (id: string) => ({
+        scope: "register",
+        keyHash: nextHash(),
+        fingerprint: nextHash(),
+        response: `{"id":"${id}"}`,
+        createdAt: at,
+      });
+      const distinct = Array.from({ length: 16 }, (_, i) => `u-${i}`);
+      const twins = Array.from({ length: 4 }, (_, i) => `twin-${i}`);
+      const calls = [
+        ...distinct.map((id) => ({ id, email: `${id}@example.com` })),
+        ...twins.map((id) => ({ id, email: "same@example.com" })),
+      ];
+      const outcomes = await Promise.all(
+        calls.map(({ id, email }) =>
+          repo.add(newUser(acme, id, email).user, ctxOf(acme), { idempotency: answerFor(id) }).then(
+            () => "stored",
+            (error: unknown) => (error instanceof DomainError ? `${error.kind}:${error.code}` : `failed: ${String(error)}`),
+          ),
+        ),
+      );
+      const outcomeOf = (id: string) => outcomes[calls.findIndex((c) => c.id === id)];
+      expect(distinct.map(outcomeOf)).toEqual(distinct.map(() => "stored"));
+      expect(twins.map(outcomeOf).sort()).toEqual([
+        "already_exists:USER.EMAIL_TAKEN",
+        "already_exists:USER.EMAIL_TAKEN",
+        "already_exists:USER.EMAIL_TAKEN",
+        "stored",
+      ]);
+      for (const id of distinct) expect((await repo.find(acme, id))?.id).toBe(id);
+      const winner = twins.find((id) => outcomeOf(id) === "stored")!;
+      expect((await repo.findByEmail(acme, "same@example.com"))?.id).toBe(winner);
+      const keys = (await harness.recordedEvents()).map((e) => e.key);
+      expect(new Set(keys)).toEqual(new Set([...distinct, winner]));
+      expect(keys).toHaveLength(2 * (distinct.length + 1));
     });
 
     it("when an answer is stored with a write, then it is found again; the same key again is ALREADY_EXISTS and stores nothing", async () => {
