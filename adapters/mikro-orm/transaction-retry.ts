@@ -35,12 +35,15 @@ export async function retryTransaction<T>(
   transaction: () => Promise<T>,
   { retry = DEFAULT_TRANSACTION_RETRY, retryable = isLockConflict, busy, onRetry }: RetryTransactionOptions,
 ): Promise<T> {
+  let lockWaitTimeouts = 0;
   for (let attempt = 1; ; attempt++) {
     try {
       return await transaction();
     } catch (error) {
       if (!retryable(error)) throw error;
-      if (attempt >= retry.maxAttempts) throw busy(error);
+      // A lock wait timeout already cost the server's whole wait (50 s by default): one more try, not ten.
+      if (error instanceof LockWaitTimeoutException) lockWaitTimeouts++;
+      if (attempt >= retry.maxAttempts || lockWaitTimeouts > 1) throw busy(error);
       onRetry?.(error, attempt);
       await new Promise((resolve) => setTimeout(resolve, Math.random() * retry.baseDelayMs * 2 ** attempt));
     }
