@@ -67,7 +67,7 @@ export function benchProduct(tenantId: TenantId, n: number): NewProduct {
     creationKey: `bench-${n}`,
     currency: "EUR",
     content: {
-      name: `${words(3)}`,
+      name: `${words(3)} ${lineWord(n)}`,
       description: `${words(25)}`,
       brand: BRANDS[Math.floor(next() * BRANDS.length)]!,
       categoryId: `cat-${Math.floor(next() * CATEGORY_COUNT)}`,
@@ -86,8 +86,25 @@ export function benchProduct(tenantId: TenantId, n: number): NewProduct {
   };
 }
 
+/** A product line: LINE_SIZE consecutive products share this word, however big the catalog. */
+const LINE_SIZE = 25;
+const lineWord = (n: number) => `ln${Math.floor(n / LINE_SIZE)}`;
+
 /**
- * The search queries, two words each: a common word (rank 20..60) with a middling one (rank
+ * Selective queries: two product-line words among the first 10k products, so each matches
+ * 2 x LINE_SIZE products at 10k and at 100k alike (bounded matches).
+ */
+export function benchSelectiveQueries(count: number): string[] {
+  const next = random(7);
+  const lines = 10_000 / LINE_SIZE;
+  return Array.from(
+    { length: count },
+    () => `${lineWord(Math.floor(next() * lines) * LINE_SIZE)} ${lineWord(Math.floor(next() * lines) * LINE_SIZE)}`,
+  );
+}
+
+/**
+ * The broad search queries, two words each: a common word (rank 20..60) with a middling one (rank
  * 200..400). Scoring counts matched words, so any product with either word is a match.
  */
 export function benchQueries(count: number): string[] {

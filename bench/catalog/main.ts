@@ -23,14 +23,15 @@ import {
   startServer,
   stopServer,
 } from "../support/rpc-load.ts";
-import { BENCH_TENANT, benchQueries } from "./bench-products.ts";
+import { BENCH_TENANT, benchQueries, benchSelectiveQueries } from "./bench-products.ts";
 
 const SEARCH_SECONDS = Number(process.env.BENCH_SEARCH_SECONDS ?? 60);
 const SEARCH_CALLS = Number(process.env.BENCH_SEARCH_CALLS ?? 2_000);
 /** A call's deadline: a search slower than this counts as this long (a lower bound) and is reported. */
 const SEARCH_TIMEOUT_MS = Number(process.env.BENCH_SEARCH_TIMEOUT_SECONDS ?? 60) * 1_000;
 const SEARCH_IN_FLIGHT = 4;
-const SIZES = [10_000, 100_000];
+/** BENCH_SEARCH_SIZES="" skips search (GetProduct only); default "10000,100000". */
+const SIZES = (process.env.BENCH_SEARCH_SIZES ?? "10000,100000").split(",").filter(Boolean).map(Number);
 const anonymous = { "x-tenant-id": BENCH_TENANT };
 
 async function reply(server: BenchServer, command: string, word: string): Promise<string[]> {
@@ -40,7 +41,9 @@ async function reply(server: BenchServer, command: string, word: string): Promis
 }
 
 interface SearchFigure {
+  readonly kind: "selective" | "broad";
   readonly products: number;
+  readonly indexLoadMs: number;
   readonly calls: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
@@ -48,10 +51,15 @@ interface SearchFigure {
   readonly timedOut: number;
 }
 
-async function searchLoad(port: number, products: number): Promise<SearchFigure> {
+async function searchLoad(
+  port: number,
+  products: number,
+  kind: SearchFigure["kind"],
+  indexLoadMs: number,
+): Promise<SearchFigure> {
   const transport = createGrpcTransport(`127.0.0.1:${port}`);
   const client = createClient(CatalogService, transport);
-  const queries = benchQueries(50);
+  const queries = kind === "broad" ? benchQueries(50) : benchSelectiveQueries(50);
   const search = (i: number) =>
     client.searchProducts(
       { query: queries[i % queries.length]!, facetAttributes: ["color"] },
@@ -69,7 +77,8 @@ async function searchLoad(port: number, products: number): Promise<SearchFigure>
         const i = issued++;
         const start = performance.now();
         try {
-          matches += Number((await search(i)).totalMatchCount);
+          const found = await search(i); // awaited first: `matches += await ...` would lose concurrent additions
+          matches += Number(found.totalMatchCount);
           answered++;
           latencies.push(performance.now() - start);
         } catch (error) {
@@ -83,7 +92,9 @@ async function searchLoad(port: number, products: number): Promise<SearchFigure>
   transport.close();
   latencies.sort((a, b) => a - b);
   return {
+    kind,
     products,
+    indexLoadMs,
     calls: latencies.length,
     p50Ms: percentile(latencies, 0.5),
     p99Ms: percentile(latencies, 0.99),
@@ -115,9 +126,10 @@ try {
     headers: anonymous,
   });
   for (const size of SIZES) {
-    const [count, ms] = await reply(server, `seed ${size}`, "SEEDED");
-    console.error(`seeded ${count} products (${ms} ms)`);
-    searches.push(await searchLoad(server.grpcPort, size));
+    const [count, ms, indexMs] = await reply(server, `seed ${size}`, "SEEDED");
+    console.error(`seeded ${count} products (${ms} ms), search index bulk-loaded (${indexMs} ms)`);
+    for (const kind of ["selective", "broad"] as const)
+      searches.push(await searchLoad(server.grpcPort, size, kind, Number(indexMs)));
   }
   server.child.stdin!.write("quit\n");
   await Promise.race([once(server.child, "exit"), new Promise((resolve) => setTimeout(resolve, 60_000))]);
@@ -126,7 +138,12 @@ try {
 }
 
 const storeName = store === "ferretdb" ? "FerretDB (real)" : "in-memory documents (FerretDB not reachable)";
-const cacheName = cache === "redis" ? "Redis (real)" : "in-memory cache (Redis not reachable)";
+const cacheName =
+  cache === "redis"
+    ? "near cache (in-process, 2 s) over Redis (real)"
+    : cache === "redis-only"
+      ? "Redis (real), no near cache (BENCH_NEAR_CACHE_MS=0)"
+      : "in-memory cache (Redis not reachable)";
 console.log(
   `\nCatalog benchmark: Node ${process.versions.node}, client and server on this machine; catalog on ${storeName}, cache ${cacheName}`,
 );
@@ -145,23 +162,29 @@ for (const [figure, baseline] of [
   );
 }
 console.log(
-  `\nSearchProducts over gRPC (two-word queries, facets brand/category/color, page 20), ${SEARCH_IN_FLIGHT} in flight, calls started within ${SEARCH_SECONDS}s (at most ${SEARCH_CALLS}) per size`,
+  `\nSearchProducts over gRPC (two-word queries, facets brand/category/color, page 20), ${SEARCH_IN_FLIGHT} in flight, calls started within ${SEARCH_SECONDS}s (at most ${SEARCH_CALLS}) per size and kind`,
+);
+console.log(
+  "selective = two product-line words (50 matches at any size); broad = a common + a middling word (matches grow with the catalog, ~10%)",
+);
+console.log(
+  `the search index is bulk-loaded at each size from all products (replaceAll: the rebuild path), not projected event by event; the products collection ${process.env.BENCH_SEARCH_STORE_PRODUCTS === "1" ? "holds them too" : "does not hold them (search never reads it; BENCH_SEARCH_STORE_PRODUCTS=1 stores them)"}`,
 );
 console.log(
   `(no warm-up; a call past ${SEARCH_TIMEOUT_MS / 1_000}s is cut and counted as that long, so its percentiles are lower bounds)`,
 );
-console.log("products   calls   timed out   mean matches    p50 ms    p99 ms");
+console.log("kind        products   index load ms   calls   timed out   mean matches    p50 ms    p99 ms");
 for (const s of searches) {
   console.log(
-    `${String(s.products).padStart(8)} ${String(s.calls).padStart(7)} ${String(s.timedOut).padStart(11)} ${s.meanMatches.toFixed(0).padStart(14)} ${s.p50Ms.toFixed(1).padStart(9)} ${s.p99Ms.toFixed(1).padStart(9)}`,
+    `${s.kind.padEnd(10)} ${String(s.products).padStart(9)} ${String(s.indexLoadMs).padStart(15)} ${String(s.calls).padStart(7)} ${String(s.timedOut).padStart(11)} ${s.meanMatches.toFixed(0).padStart(14)} ${s.p50Ms.toFixed(1).padStart(9)} ${s.p99Ms.toFixed(1).padStart(9)}`,
   );
 }
-const [small, large] = searches;
-if (small && large) {
+for (const kind of ["selective", "broad"] as const) {
+  const [small, large] = searches.filter((s) => s.kind === kind);
+  if (!small || !large) continue;
   const ratio = large.p99Ms / small.p99Ms;
+  const label = `${kind}: p99(${large.products / 1_000}k) / p99(${small.products / 1_000}k) = ${ratio.toFixed(2)}`;
   if (small.timedOut > 0 || large.timedOut > 0)
-    console.log(
-      `p99(100k) / p99(10k) = ${ratio.toFixed(2)} from cut calls: not a measurement; the goal (<= 2) is NOT shown to be met`,
-    );
-  else console.log(`p99(100k) / p99(10k) = ${ratio.toFixed(2)}  (goal <= 2: ${ratio <= 2 ? "met" : "NOT met"})`);
+    console.log(`${label} from cut calls: not a measurement; the goal (<= 2) is NOT shown to be met`);
+  else console.log(`${label}  (goal <= 2: ${ratio <= 2 ? "met" : "NOT met"})`);
 }

@@ -4,12 +4,15 @@ import type { TenantId } from "../kit/request-context.ts";
 import type { CategoryRepository } from "./category-repository.ts";
 import type { ProductCache } from "./product-cache.ts";
 import type { ProductRepository } from "./product-repository.ts";
+import type { SearchIndex } from "./search-index.ts";
 
 /** What the catalog's use cases need; main.ts (or a test) builds it. */
 export interface CatalogDeps {
   readonly products: ProductRepository;
   readonly categories: CategoryRepository;
   readonly cache: ProductCache;
+  /** The inverted index SearchProducts reads (fed by the product events). */
+  readonly searchIndex: SearchIndex;
   readonly clock: Clock;
   readonly newId: IdGenerator;
   /** The tenant's currency: every price is in it. */

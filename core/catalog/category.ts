@@ -48,6 +48,56 @@ export function newCategory(
   };
 }
 
+export interface CategoryChange {
+  readonly name?: string;
+  /** The new parent ("" for a root); undefined keeps the current one. */
+  readonly parentId?: string;
+  /** Replaces every spec when set (an empty list clears them). */
+  readonly attributeSpecs?: readonly AttributeSpec[];
+}
+
+/**
+ * A category with `change` applied under `parent` (the new or current parent, as stored now):
+ * the name checked, the ancestors re-derived from the parent, the version up by one. The caller
+ * has checked that `parent` is not the category itself or under it.
+ */
+export function changedCategory(
+  current: CategorySnapshot,
+  change: CategoryChange,
+  parent: CategorySnapshot | undefined,
+  now: Date,
+): CategorySnapshot {
+  const name = change.name === undefined ? current.name : change.name.trim();
+  if (name.length === 0 || name.length > 100) throw invalidField("name", "1..100 characters");
+  return {
+    ...current,
+    name,
+    parentId: parent?.id ?? "",
+    ancestorIds: parent ? [...parent.ancestorIds, parent.id] : [],
+    attributeSpecs: change.attributeSpecs ?? current.attributeSpecs,
+    updatedAt: now,
+    version: current.version + 1,
+  };
+}
+
+/** Whether making `parentId` the parent of `id` would put `id` under itself. */
+export function wouldCycle(categories: readonly CategorySnapshot[], id: string, parentId: string): boolean {
+  if (parentId === "") return false;
+  if (parentId === id) return true;
+  const parent = categories.find((c) => c.id === parentId);
+  return parent?.ancestorIds.includes(id) ?? false;
+}
+
+/** The descendants of `moved` with their ancestors re-derived below its new place. */
+export function rehomedDescendants(categories: readonly CategorySnapshot[], moved: CategorySnapshot): CategorySnapshot[] {
+  return categories
+    .filter((c) => c.ancestorIds.includes(moved.id))
+    .map((c) => ({
+      ...c,
+      ancestorIds: [...moved.ancestorIds, moved.id, ...c.ancestorIds.slice(c.ancestorIds.indexOf(moved.id) + 1)],
+    }));
+}
+
 /** `root` and every category under it, from the tenant's flat list. */
 export function subtreeIds(categories: readonly CategorySnapshot[], root: string): string[] {
   return categories.filter((c) => c.id === root || c.ancestorIds.includes(root)).map((c) => c.id);

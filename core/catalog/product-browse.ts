@@ -14,6 +14,7 @@ import type { ProductSnapshot } from "./product.ts";
 import type { CachedListing } from "./product-cache.ts";
 import { checkFilter, type ProductFilter, type ProductSort, type RawFilter } from "./product-query.ts";
 import type { FacetCount } from "./product-repository.ts";
+import { searchIndexedProducts } from "./product-search.ts";
 import { queryTerms } from "./search-terms.ts";
 import { singleFlight } from "./single-flight.ts";
 
@@ -87,7 +88,7 @@ export interface SearchResult {
   readonly nextPageToken: string | undefined;
 }
 
-/** Word search over the stored term index, best match first; facets on the first page. */
+/** Word search over the inverted index (eventually consistent), best match first; facets on the first page. */
 export async function searchProducts(deps: CatalogDeps, ctx: RequestContext, request: SearchRequest): Promise<SearchResult> {
   const terms = queryTerms(request.query);
   if (terms.length === 0) throw invalidField("query", "must contain a word");
@@ -95,16 +96,19 @@ export async function searchProducts(deps: CatalogDeps, ctx: RequestContext, req
   const pageSize = pageSizeOf(request.pageSize);
   const fingerprint = queryFingerprint([ctx.tenantId, "search", terms, filter, pageSize]);
   const offset = decodeOffsetToken(request.pageToken, fingerprint);
-  const [page, facets] = await Promise.all([
-    deps.products.search(ctx.tenantId, { filter, terms, pageSize, offset }),
-    offset === 0 ? deps.products.facets(ctx.tenantId, filter, terms, request.facetAttributes) : Promise.resolve([]),
-  ]);
-  const next = offset + page.products.length;
+  const page = await searchIndexedProducts(deps, ctx.tenantId, {
+    terms,
+    filter,
+    pageSize,
+    offset,
+    facetAttributes: offset === 0 ? request.facetAttributes : undefined,
+  });
+  const next = offset + pageSize;
   return {
     products: page.products,
     total: page.total,
-    facets,
-    nextPageToken: page.products.length === pageSize && next < page.total ? encodeOffsetToken(next, fingerprint) : undefined,
+    facets: page.facets,
+    nextPageToken: next < page.total ? encodeOffsetToken(next, fingerprint) : undefined,
   };
 }
 

@@ -45,6 +45,8 @@ export interface ProductRepository {
   ): Promise<FacetCount[]>;
   /** Stores `rating` when its version is higher than the stored one; true when it did. */
   applyRating(tenantId: TenantId, productId: string, rating: RatingSummary): Promise<boolean>;
+  /** The live products (any status) holding at least one of these SKUs, each once, in no set order. */
+  findBySkus(tenantId: TenantId, skus: readonly string[]): Promise<ProductSnapshot[]>;
   /** Whether any product (of any status) is in one of these categories. */
   countInCategory(tenantId: TenantId, categoryId: string): Promise<number>;
 }

@@ -1,5 +1,12 @@
+import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
-import { createCategory, getCategory, listCategories } from "../../core/catalog/category-admin.ts";
+import {
+  createCategory,
+  deleteCategory,
+  getCategory,
+  listCategories,
+  updateCategory,
+} from "../../core/catalog/category-admin.ts";
 import type { CatalogDeps } from "../../core/catalog/catalog-deps.ts";
 import {
   archiveProduct,
@@ -9,19 +16,27 @@ import {
   updateProduct,
 } from "../../core/catalog/product-admin.ts";
 import { getProduct, listProducts, searchProducts } from "../../core/catalog/product-browse.ts";
+import type { ProductSnapshot } from "../../core/catalog/product.ts";
+import { batchGetVariants } from "../../core/catalog/variant-lookup.ts";
 import { isDomainError } from "../../core/kit/domain-error.ts";
 import { requestContext } from "../../adapters/rpc/call-context.ts";
 import { validateRequest } from "../../adapters/rpc/request-validation.ts";
-import { ProductSortOrder, type CatalogService } from "../../gen/shop/catalog/v1/catalog_pb.ts";
-import { AttributeScope } from "../../gen/shop/catalog/v1/categories_pb.ts";
+import {
+  type CatalogService,
+  type GetProductResponse,
+  GetProductResponseSchema,
+  ProductSortOrder,
+} from "../../gen/shop/catalog/v1/catalog_pb.ts";
 import { ProductInputSchema } from "../../gen/shop/catalog/v1/products_pb.ts";
 import {
   categoryToProto,
+  fromAttributeSpec,
   fromProductInput,
   fromProtoFilter,
   fromProtoSort,
   productToProto,
   summaryToProto,
+  variantToProto,
 } from "./catalog-proto-mapping.ts";
 
 const notYet = (rpc: string) => new ConnectError(`${rpc} is not implemented yet`, Code.Unimplemented);
@@ -35,6 +50,11 @@ const KIND_TO_CODE: Record<string, string> = {
 
 /** CatalogService: proto in, core use case, proto out. Roles are checked in the core. */
 export function catalogHandlers(deps: CatalogDeps): ServiceImpl<typeof CatalogService> {
+  /**
+   * GetProduct's answer per snapshot object: the near cache hands back the same snapshot on
+   * every hit, so a warm read skips the mapping (the message is frozen by use: never mutated).
+   */
+  const mappedResponses = new WeakMap<ProductSnapshot, GetProductResponse>();
   return {
     async createProduct(request, ctx) {
       const product = await createProduct(deps, requestContext(ctx), fromProductInput(request.product), request.idempotencyKey);
@@ -99,10 +119,18 @@ export function catalogHandlers(deps: CatalogDeps): ServiceImpl<typeof CatalogSe
       };
     },
     async getProduct(request, ctx) {
-      return { product: productToProto(await getProduct(deps, requestContext(ctx), request.productId)) };
+      const product = await getProduct(deps, requestContext(ctx), request.productId);
+      let response = mappedResponses.get(product);
+      if (!response) {
+        // Frozen: the gRPC bridge then serializes this cached copy once, not on every call.
+        response = Object.freeze(create(GetProductResponseSchema, { product: productToProto(product) }));
+        mappedResponses.set(product, response);
+      }
+      return response;
     },
-    async batchGetVariants() {
-      throw notYet("BatchGetVariants");
+    async batchGetVariants(request, ctx) {
+      const lookup = await batchGetVariants(deps, requestContext(ctx), request.skus);
+      return { variants: lookup.variants.map(variantToProto), missingSkus: [...lookup.missingSkus] };
     },
     async listProducts(request, ctx) {
       const page = await listProducts(deps, requestContext(ctx), {
@@ -139,22 +167,21 @@ export function catalogHandlers(deps: CatalogDeps): ServiceImpl<typeof CatalogSe
         name: request.name,
         slug: request.slug,
         idempotencyKey: request.idempotencyKey,
-        attributeSpecs: request.attributeSpecs.map((s) => ({
-          name: s.name,
-          displayName: s.displayName,
-          scope: s.scope === AttributeScope.VARIANT ? "variant" : "product",
-          required: s.required,
-          allowedValues: s.allowedValues,
-          facetable: s.facetable,
-        })),
+        attributeSpecs: request.attributeSpecs.map(fromAttributeSpec),
       });
       return { category: categoryToProto(category) };
     },
-    async updateCategory() {
-      throw notYet("UpdateCategory");
+    async updateCategory(request, ctx) {
+      const category = await updateCategory(deps, requestContext(ctx), request.categoryId, Number(request.expectedVersion), {
+        name: request.name,
+        parentId: request.parentCategoryId,
+        attributeSpecs: request.replaceAttributeSpecs ? request.attributeSpecs.map(fromAttributeSpec) : undefined,
+      });
+      return { category: categoryToProto(category) };
     },
-    async deleteCategory() {
-      throw notYet("DeleteCategory");
+    async deleteCategory(request, ctx) {
+      await deleteCategory(deps, requestContext(ctx), request.categoryId, Number(request.expectedVersion));
+      return {};
     },
     async getCategory(request, ctx) {
       return { category: categoryToProto(await getCategory(deps, requestContext(ctx), request.categoryId)) };

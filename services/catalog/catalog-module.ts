@@ -20,6 +20,12 @@ export interface CatalogModuleDeps {
   readonly logger: Logger;
   readonly resolveIdentity: IdentityResolver;
   readonly cacheGroup: string;
+  /** The search projector's consumer group (default "catalog-search": one for all catalog processes). */
+  readonly searchGroup?: string;
+  /** Tests only: the search projector skips product events older than this. */
+  readonly searchSince?: Date;
+  /** The ratings consumer's group (default "catalog": one for all catalog processes). */
+  readonly ratingGroup?: string;
   /** Closes the stores, after the relay and consumers stopped. */
   readonly close?: () => Promise<void>;
 }
@@ -45,6 +51,9 @@ export function catalogModule(options: CatalogModuleDeps): ContextModule {
         deps: options.deps,
         logger: options.logger,
         cacheGroup: options.cacheGroup,
+        searchGroup: options.searchGroup,
+        searchSince: options.searchSince,
+        ratingGroup: options.ratingGroup,
       });
     },
     async stop() {

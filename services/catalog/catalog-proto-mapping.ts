@@ -1,19 +1,21 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import type { CategorySnapshot } from "../../core/catalog/category.ts";
+import type { AttributeSpec as CoreAttributeSpec, CategorySnapshot } from "../../core/catalog/category.ts";
 import type { ProductSnapshot } from "../../core/catalog/product.ts";
 import { priceRange, productInStock } from "../../core/catalog/product.ts";
 import type { ProductContent, ProductStatus as CoreStatus } from "../../core/catalog/product-content.ts";
 import type { ProductSort, RawFilter } from "../../core/catalog/product-query.ts";
 import type { RatingSummary } from "../../core/catalog/rating-summary.ts";
+import type { VariantView } from "../../core/catalog/variant-lookup.ts";
 import { invalidField } from "../../core/kit/domain-error.ts";
-import { AttributeScope, type CategorySchema } from "../../gen/shop/catalog/v1/categories_pb.ts";
+import { AttributeScope, type AttributeSpec, type CategorySchema } from "../../gen/shop/catalog/v1/categories_pb.ts";
 import { type ProductFilter, ProductSortOrder } from "../../gen/shop/catalog/v1/catalog_pb.ts";
 import {
   type ProductInput,
   type ProductSchema,
   ProductStatus,
   type ProductSummarySchema,
+  type VariantViewSchema,
 } from "../../gen/shop/catalog/v1/products_pb.ts";
 import type { Money } from "../../gen/shop/common/v1/money_pb.ts";
 import type { RatingSummarySchema } from "../../gen/shop/common/v1/rating_pb.ts";
@@ -112,6 +114,32 @@ export function summaryToProto(p: ProductSnapshot): MessageInitShape<typeof Prod
     rating: ratingToProto(p.rating),
     status: toStatus[p.status],
     version: BigInt(p.version),
+  };
+}
+
+export function variantToProto(v: VariantView): MessageInitShape<typeof VariantViewSchema> {
+  return {
+    sku: v.sku,
+    productId: v.productId,
+    productVersion: BigInt(v.productVersion),
+    productName: v.productName,
+    productStatus: toStatus[v.productStatus],
+    purchasable: v.purchasable,
+    price: money(v.price),
+    taxClass: v.taxClass,
+    attributes: v.attributes.map((a) => ({ ...a })),
+    imageUrl: v.imageUrl,
+  };
+}
+
+export function fromAttributeSpec(s: AttributeSpec): CoreAttributeSpec {
+  return {
+    name: s.name,
+    displayName: s.displayName,
+    scope: s.scope === AttributeScope.VARIANT ? "variant" : "product",
+    required: s.required,
+    allowedValues: s.allowedValues,
+    facetable: s.facetable,
   };
 }
 

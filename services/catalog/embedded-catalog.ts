@@ -6,6 +6,7 @@ import { MemoryCategoryRepository } from "../../adapters/memory/catalog/memory-c
 import { createMemoryProductCache } from "../../adapters/memory/catalog/memory-product-cache.ts";
 import { startMemoryProductOutboxRelay } from "../../adapters/memory/catalog/memory-product-outbox-relay.ts";
 import { MemoryProductRepository } from "../../adapters/memory/catalog/memory-product-repository.ts";
+import { MemorySearchIndex } from "../../adapters/memory/catalog/memory-search-index.ts";
 import { createMemoryProcessedEvents } from "../../adapters/memory/memory-processed-events.ts";
 import type { Logger } from "../../adapters/observability/logger.ts";
 import type { IdentityResolver } from "../../adapters/rpc/call-context.ts";
@@ -28,6 +29,7 @@ export function embeddedCatalogModule(options: {
       products,
       categories: new MemoryCategoryRepository(),
       cache: createMemoryProductCache({ ttlMs: 60_000, clock: options.clock }),
+      searchIndex: new MemorySearchIndex(),
       clock: options.clock,
       newId: randomId,
       currencyOf: () => options.currency ?? "EUR",

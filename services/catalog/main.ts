@@ -10,11 +10,13 @@ import { ensureTopics } from "../../adapters/kafka/kafka-topics.ts";
 import { catalogIndexes, catalogOutboxCollections } from "../../adapters/mongo/catalog/catalog-indexes.ts";
 import { MongoCategoryRepository } from "../../adapters/mongo/catalog/mongo-category-repository.ts";
 import { MongoProductRepository } from "../../adapters/mongo/catalog/mongo-product-repository.ts";
+import { MongoSearchIndex } from "../../adapters/mongo/catalog/mongo-search-index.ts";
 import { openMongoDatabase } from "../../adapters/mongo/mongo-database.ts";
 import { mongoHealthProbe } from "../../adapters/mongo/mongo-health-probe.ts";
 import { startMongoOutboxRelay } from "../../adapters/mongo/mongo-outbox-relay.ts";
 import { createMongoProcessedEvents } from "../../adapters/mongo/mongo-processed-events.ts";
 import { createLogger } from "../../adapters/observability/logger.ts";
+import { createNearProductCache } from "../../adapters/memory/catalog/near-product-cache.ts";
 import { createRedisProductCache } from "../../adapters/redis/catalog-product-cache.ts";
 import { createRedisClient, whenReady } from "../../adapters/redis/redis-client.ts";
 import { platformModule } from "../platform/platform-module.ts";
@@ -46,10 +48,14 @@ const mongo = await openMongoDatabase({
 const deps = {
   products: new MongoProductRepository(mongo.db, productEventMapper),
   categories: new MongoCategoryRepository(mongo.db),
-  cache: createRedisProductCache(redis, {
-    ttlSeconds: config.SHOPMESH_CATALOG_CACHE_TTL_SECONDS,
-    onError: (err, operation) => logger.warn({ err, operation }, "catalog cache skipped"),
-  }),
+  cache: createNearProductCache(
+    createRedisProductCache(redis, {
+      ttlSeconds: config.SHOPMESH_CATALOG_CACHE_TTL_SECONDS,
+      onError: (err, operation) => logger.warn({ err, operation }, "catalog cache skipped"),
+    }),
+    { ttlMs: config.SHOPMESH_CATALOG_NEAR_CACHE_MS, maxEntries: config.SHOPMESH_CATALOG_NEAR_CACHE_ENTRIES, clock: systemClock },
+  ),
+  searchIndex: new MongoSearchIndex(mongo.db),
   clock: systemClock,
   newId: randomId,
   currencyOf: () => config.SHOPMESH_CATALOG_CURRENCY,

@@ -135,6 +135,13 @@ export class MemoryProductRepository implements ProductRepository {
     return true;
   }
 
+  async findBySkus(tenantId: TenantId, skus: readonly string[]) {
+    const wanted = new Set(skus);
+    return this.#live(tenantId)
+      .map((e) => e.snapshot)
+      .filter((p) => p.variants.some((v) => wanted.has(v.sku)));
+  }
+
   async countInCategory(tenantId: TenantId, categoryId: string) {
     return this.#live(tenantId).filter((e) => e.snapshot.categoryId === categoryId).length;
   }

@@ -1,7 +1,7 @@
 import type { Collection, Db, IndexDescription } from "mongodb";
 import type { CategorySnapshot } from "../../../core/catalog/category.ts";
 import type { CategoryRepository } from "../../../core/catalog/category-repository.ts";
-import { alreadyExists } from "../../../core/kit/domain-error.ts";
+import { alreadyExists, conflict } from "../../../core/kit/domain-error.ts";
 import type { TenantId } from "../../../core/kit/request-context.ts";
 import { isDuplicateKey } from "../mongo-database.ts";
 
@@ -51,7 +51,39 @@ export class MongoCategoryRepository implements CategoryRepository {
   async list(tenantId: TenantId) {
     return (await this.#categories.find({ tenant_id: tenantId }).limit(5_000).toArray()).map(fromDocument);
   }
+
+  /** Compare-and-set on `version` (one document write); then each descendant's ancestors (no transactions on FerretDB). */
+  async update(category: CategorySnapshot, loadedVersion: number, descendants: readonly CategorySnapshot[]) {
+    const { tenantId, id, creationKey: _key, createdAt: _created, ...changed } = category;
+    let matched: number;
+    try {
+      ({ matchedCount: matched } = await this.#categories.updateOne(
+        { _id: `${tenantId}/${id}`, tenant_id: tenantId, version: loadedVersion },
+        { $set: changed },
+      ));
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      throw alreadyExists("CATALOG.SLUG_TAKEN", `slug ${category.slug} is taken here`);
+    }
+    if (matched === 0) throw stale(id);
+    for (const d of descendants)
+      await this.#categories.updateOne(
+        { _id: `${tenantId}/${d.id}`, tenant_id: tenantId },
+        { $set: { ancestorIds: [...d.ancestorIds] } },
+      );
+  }
+
+  async remove(tenantId: TenantId, id: string, loadedVersion: number) {
+    const { deletedCount } = await this.#categories.deleteOne({
+      _id: `${tenantId}/${id}`,
+      tenant_id: tenantId,
+      version: loadedVersion,
+    });
+    if (deletedCount === 0) throw stale(id);
+  }
 }
+
+const stale = (id: string) => conflict("CATALOG.VERSION_STALE", `category ${id} changed since it was read`);
 
 function fromDocument(doc: CategoryDocument): CategorySnapshot {
   const { _id, tenant_id, category_id, ...rest } = doc;

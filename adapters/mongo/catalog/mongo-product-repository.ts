@@ -196,6 +196,22 @@ export class MongoProductRepository implements ProductRepository {
     return result.modifiedCount === 1;
   }
 
+  /**
+   * Through the SKU claims (`_id = <tenant>/<sku>`): which products hold them, then those
+   * products by `_id`; both lookups are by primary key. A claim left by a crash that points at a
+   * product no longer holding the SKU finds nothing.
+   */
+  async findBySkus(tenantId: TenantId, skus: readonly string[]) {
+    if (skus.length === 0) return [];
+    const productIds = await this.#skus.owners(tenantId, skus);
+    if (productIds.length === 0) return [];
+    const wanted = new Set(skus);
+    const docs = await this.#products
+      .find({ _id: { $in: productIds.map((id) => productDocumentId(tenantId, id)) }, tenant_id: tenantId, ...LIVE })
+      .toArray();
+    return docs.map(fromDocument).filter((p) => p.variants.some((v) => wanted.has(v.sku)));
+  }
+
   async countInCategory(tenantId: TenantId, categoryId: string) {
     return this.#products.countDocuments({ tenant_id: tenantId, category_id: categoryId, ...LIVE }, { limit: 1 });
   }

@@ -39,6 +39,13 @@ export function skuClaims(db: Db, ownerExists: (tenantId: TenantId, productId: s
       }
       return taken;
     },
+    /** The distinct products claiming any of these SKUs. */
+    async owners(tenantId: TenantId, skus: readonly string[]): Promise<string[]> {
+      const found = await claims
+        .find({ _id: { $in: skus.map((sku) => id(tenantId, sku)) }, tenant_id: tenantId }, { projection: { product_id: 1 } })
+        .toArray();
+      return [...new Set(found.map((claim) => claim.product_id))];
+    },
     async release(tenantId: TenantId, productId: string, skus: readonly string[]): Promise<void> {
       if (skus.length === 0) return;
       await claims.deleteMany({ _id: { $in: skus.map((sku) => id(tenantId, sku)) }, tenant_id: tenantId, product_id: productId });

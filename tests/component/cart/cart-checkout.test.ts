@@ -164,7 +164,7 @@ describe.each(kinds)("checkout over %s", (kind) => {
     await cart.addItem({ sku: s("A"), quantity: 5, idempotencyKey: key("cleo-a") }, me);
     await cart.addItem({ sku: s("C"), quantity: 2, idempotencyKey: key("cleo-c") }, me);
     await cart.applyPromotion({ code, idempotencyKey: key("cleo-gone") }, me);
-    server.neighbours.price("acme", s("A"), 2499);
+    await server.neighbours.price("acme", s("A"), 2499);
     await server.neighbours.stock("acme", s("A"), 3);
     await server.neighbours.stock("acme", s("C"), 0);
     await cart.disablePromotion({ promotionId: created.promotion?.promotionId ?? "" }, await admin());
@@ -188,7 +188,7 @@ describe.each(kinds)("checkout over %s", (kind) => {
     expect(now?.version).toBe(validated.snapshot?.cartVersion);
     const fetched = await internal().getCheckoutSnapshot({ cartId: now?.cartId ?? "", cartVersion: now?.version ?? 0n }, me);
     expect(fetched.readyForCheckout).toBe(false);
-    server.neighbours.price("acme", s("A"), 1999);
+    await server.neighbours.price("acme", s("A"), 1999);
     await server.neighbours.stock("acme", s("A"), 10);
     await server.neighbours.stock("acme", s("C"), 1000);
   });

@@ -1,8 +1,10 @@
 import type { Transport } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import type { Redis } from "ioredis";
+import { Product } from "../../../core/catalog/product.ts";
 import { systemClock } from "../../../core/kit/clock.ts";
 import { randomId } from "../../../core/kit/ids.ts";
+import { parseTenantId } from "../../../core/kit/request-context.ts";
 import { createKafka } from "../../../adapters/kafka/kafka-client.ts";
 import { createKafkaEventConsumer } from "../../../adapters/kafka/kafka-event-consumer.ts";
 import { createKafkaEventPublisher } from "../../../adapters/kafka/kafka-event-publisher.ts";
@@ -10,10 +12,12 @@ import { ensureTopics } from "../../../adapters/kafka/kafka-topics.ts";
 import { catalogIndexes, catalogOutboxCollections } from "../../../adapters/mongo/catalog/catalog-indexes.ts";
 import { MongoCategoryRepository } from "../../../adapters/mongo/catalog/mongo-category-repository.ts";
 import { MongoProductRepository } from "../../../adapters/mongo/catalog/mongo-product-repository.ts";
+import { MongoSearchIndex } from "../../../adapters/mongo/catalog/mongo-search-index.ts";
 import { mongoHealthProbe } from "../../../adapters/mongo/mongo-health-probe.ts";
 import { startMongoOutboxRelay } from "../../../adapters/mongo/mongo-outbox-relay.ts";
 import { createMongoProcessedEvents } from "../../../adapters/mongo/mongo-processed-events.ts";
 import { createLogger } from "../../../adapters/observability/logger.ts";
+import { createNearProductCache } from "../../../adapters/memory/catalog/near-product-cache.ts";
 import { createRedisProductCache } from "../../../adapters/redis/catalog-product-cache.ts";
 import { createRedisClient, whenReady } from "../../../adapters/redis/redis-client.ts";
 import { createGrpcTransport, type GrpcTransport } from "../../../adapters/rpc/grpc-transport.ts";
@@ -24,6 +28,7 @@ import { startProcess } from "../../../services/runtime/run-process.ts";
 import { type MongoTestDatabase, openMongoTestDatabase } from "../../contract/mongo/support/mongo-test-database.ts";
 import { requiredEnv } from "../../support/required-env.ts";
 import { uniqueName } from "../../support/unique-name.ts";
+import { aProduct } from "../../unit/catalog/catalog-builders.ts";
 import { type TestIdentity, testIdentity } from "../users/support/identity.ts";
 
 export interface CatalogServer {
@@ -45,11 +50,18 @@ export async function startCatalogServer(): Promise<CatalogServer> {
   await ensureTopics(kafka, [PRODUCT_EVENTS_TOPIC, REVIEW_EVENTS_TOPIC]);
   const publisher = createKafkaEventPublisher(kafka);
   const identity = await testIdentity();
+  const products = new MongoProductRepository(db.db, productEventMapper);
+  // Few tables, created up front: FerretDB creates a collection on first use, slowly.
+  const searchIndex = new MongoSearchIndex(db.db, { tables: 4 });
+  await searchIndex.createCollections(db.db);
   const module = catalogModule({
     deps: {
-      products: new MongoProductRepository(db.db, productEventMapper),
+      products,
       categories: new MongoCategoryRepository(db.db),
-      cache: createRedisProductCache(redis, { ttlSeconds: 60 }),
+      // As main.ts: the near cache (L1) in front of Redis, dropped by the same event delivery
+      // (a long TTL here, so a test sees a change only through that delivery).
+      cache: createNearProductCache(createRedisProductCache(redis, { ttlSeconds: 60 }), { ttlMs: 60_000, clock: systemClock }),
+      searchIndex,
       clock: systemClock,
       newId: randomId,
       currencyOf: () => "EUR",
@@ -61,8 +73,15 @@ export async function startCatalogServer(): Promise<CatalogServer> {
     logger,
     resolveIdentity: identity.resolveIdentity,
     cacheGroup: uniqueName("catalog-cache"),
+    searchGroup: uniqueName("catalog-search"),
+    // A fresh group replays the whole product-events topic (every earlier run's products).
+    searchSince: new Date(),
+    // Test files run in parallel on one broker: a shared "catalog" group would hand one file's
+    // rating events to another file's server (whose database does not know the product).
+    ratingGroup: uniqueName("catalog-ratings"),
   });
   const running = await startProcess({ modules: [module], logger, port: 0, host: "127.0.0.1", drainMs: 1_000 });
+  await searchCaughtUp(products, searchIndex);
   const grpc: GrpcTransport[] = [];
   return {
     db,
@@ -83,4 +102,25 @@ export async function startCatalogServer(): Promise<CatalogServer> {
       await db.dispose();
     },
   };
+}
+
+/**
+ * A fresh search group first replays product-events (a dedupe write per event): wait (at most
+ * 45 s) until the projector has indexed a probe product of a tenant of its own, so that tests
+ * measure their own writes' lag, not the replay.
+ */
+async function searchCaughtUp(products: MongoProductRepository, index: MongoSearchIndex): Promise<void> {
+  const tenantId = parseTenantId("search-warmup");
+  const id = randomId();
+  const word = `warmup${id.replace(/[^a-z0-9]/gi, "")}`.slice(0, 40);
+  const ctx = { tenantId, caller: undefined, correlationId: "search-warmup", signal: new AbortController().signal };
+  await products.add(
+    Product.create({ tenantId, id, creationKey: id, content: aProduct({ name: word }), currency: "EUR" }, new Date()),
+    ctx,
+  );
+  for (const until = Date.now() + 45_000; Date.now() < until; await new Promise((resolve) => setTimeout(resolve, 200))) {
+    const [entries] = await index.postings(tenantId, [word]);
+    if (entries!.length > 0) return;
+  }
+  console.warn("catalog test server: the search projector did not catch up within 45 s; searches may lag");
 }

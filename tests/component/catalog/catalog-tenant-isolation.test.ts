@@ -54,11 +54,27 @@ describe.each(["grpc", "connect"] as const)("catalog tenant isolation over %s", 
     );
     const productId = created.product!.productId;
 
-    // A sees its own product (and warms the cache with it).
-    expect((await client.getProduct({ productId }, shopperA)).product?.productId).toBe(productId);
-    expect(await server.redis.exists(productKey(parseTenantId("acme"), productId))).toBe(1);
-    const searchA = await client.searchProducts({ query: word, facetAttributes: ["color"] }, shopperA);
-    expect(searchA.products.map((p) => p.productId)).toEqual([productId]);
+    // Search follows the product events: wait until A finds it, so B's empty answers mean something
+    // (by then the creation event, which drops cached copies, has most likely reached the cache group too).
+    await expect
+      .poll(
+        async () =>
+          (await client.searchProducts({ query: word, facetAttributes: ["color"] }, shopperA)).products.map((p) => p.productId),
+        { timeout: 45_000, interval: 100 },
+      )
+      .toEqual([productId]);
+
+    // A sees its own product (and warms the cache with it; again if the creation event's
+    // invalidation reached the cache group only after a first warm-up).
+    await expect
+      .poll(
+        async () => {
+          expect((await client.getProduct({ productId }, shopperA)).product?.productId).toBe(productId);
+          return server.redis.exists(productKey(parseTenantId("acme"), productId));
+        },
+        { timeout: 30_000, interval: 200 },
+      )
+      .toBe(1);
 
     for (const caller of [shopperB, adminB]) {
       // The same id from B is NOT_FOUND, although A's copy is in the cache.

@@ -187,6 +187,44 @@ export function productRepositoryContract(adapter: string, setup: () => Promise<
       ]);
     });
 
+    it("when products are looked up by SKUs, then each live holder comes once, within the tenant, and removed ones are gone", async () => {
+      const { products } = await setup();
+      const tenant = uid("skus");
+      const [a1, a2, b1, gone] = [uid("A1"), uid("A2"), uid("B1"), uid("G1")];
+      const base = aProduct({}, a1);
+      const two = Product.create(
+        {
+          tenantId: parseTenantId(tenant),
+          id: uid("p"),
+          creationKey: uid("key"),
+          content: { ...base, variants: [base.variants[0]!, { ...base.variants[0]!, sku: a2 }] },
+          currency: "EUR",
+        },
+        new Date(),
+      );
+      const one = newProduct(tenant, {}, b1);
+      const removed = newProduct(tenant, {}, gone);
+      const elsewhere = newProduct("globex", {}, uid("X1"));
+      for (const p of [two, one, removed]) await products.add(p, ctx(tenant));
+      await products.add(elsewhere, ctx("globex"));
+      const loaded = (await products.find(parseTenantId(tenant), removed.id))!;
+      loaded.delete(new Date());
+      await products.remove(loaded, ctx(tenant));
+
+      const found = await products.findBySkus(parseTenantId(tenant), [
+        a1,
+        a2,
+        b1,
+        gone,
+        elsewhere.snapshot().variants[0]!.sku,
+        "NOPE",
+      ]);
+
+      expect(found.map((p) => p.id).sort()).toEqual([two.id, one.id].sort());
+      expect(found.find((p) => p.id === two.id)).toEqual(two.snapshot());
+      expect(await products.findBySkus(parseTenantId(tenant), [])).toEqual([]);
+    });
+
     it("when ratings arrive out of order or twice, then the highest version wins", async () => {
       const { products } = await setup();
       const product = newProduct("acme");

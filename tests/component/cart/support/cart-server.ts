@@ -50,7 +50,7 @@ export interface CartServerOptions {
 export async function startCartServer(policy: Partial<CartPolicy> = {}, options: CartServerOptions = {}): Promise<CartServer> {
   const logger = createLogger("cart-test", "silent");
   const identity = await testIdentity();
-  const neighbours = await startCartNeighbours("mariadb", identity, { variantsStandIn: true });
+  const neighbours = await startCartNeighbours("mariadb", identity);
   const db = await openSqlTestDatabase("mariadb", "cart_component", cartEntities);
   const redis = createRedisClient(requiredEnv("SHOPMESH_REDIS_URL"));
   if (!(await whenReady(redis, 5_000))) throw new Error("Redis did not answer within 5 s");

@@ -22,8 +22,8 @@ export interface CartNeighbours {
   readonly down: { catalog: boolean; inventory: boolean };
   /** An ACTIVE (or the given status) product with one variant per SKU; returns its product id. */
   product(tenant: string, skus: Readonly<Record<string, number>>, status?: ProductStatus): Promise<string>;
-  /** Changes a SKU's price as the BatchGetVariants stand-in answers it (component tests). */
-  price(tenant: string, sku: string, minor: number): void;
+  /** Changes a SKU's price: in the stand-in's table, or (real catalog) by UpdateProduct as the tenant admin. */
+  price(tenant: string, sku: string, minor: number): Promise<void>;
   /** Sets on-hand units of a SKU at location "main". */
   stock(tenant: string, sku: string, units: number): Promise<void>;
   dispose(): Promise<void>;
@@ -35,8 +35,9 @@ export interface CartNeighboursOptions {
   readonly engine?: SqlEngine;
   readonly identity?: TestIdentity;
   /**
-   * Catalog answers BatchGetVariants from the products made here, until its own handler serves
-   * it (it answers UNIMPLEMENTED today); every other catalog method stays real.
+   * Catalog answers BatchGetVariants from the products made here instead of its own handler
+   * (every other catalog method stays real). The real handler serves it now; kept for a test
+   * that wants to control the answer.
    */
   readonly variantsStandIn?: boolean;
 }
@@ -153,10 +154,31 @@ export async function startCartNeighbours(
         variants.set(`${tenant}/${sku}`, { productId, name: product?.name ?? "", minor, status });
       return productId;
     },
-    price(tenant, sku, minor) {
+    async price(tenant, sku, minor) {
       const known = variants.get(`${tenant}/${sku}`);
       if (!known) throw new Error(`no variant ${sku} in ${tenant}`);
       variants.set(`${tenant}/${sku}`, { ...known, minor });
+      if (options.variantsStandIn) return;
+      const { product } = await catalog.getProduct({ productId: known.productId }, await admin(tenant));
+      if (!product) throw new Error(`no product ${known.productId} in ${tenant}`);
+      await catalog.updateProduct(
+        {
+          productId: product.productId,
+          expectedVersion: product.version,
+          product: {
+            name: product.name,
+            categoryId: product.categoryId,
+            taxClass: product.taxClass,
+            status: product.status,
+            variants: product.variants.map((v) => ({
+              sku: v.sku,
+              attributes: v.attributes,
+              price: v.sku === sku ? { amountMinor: BigInt(minor), currencyCode: "EUR" } : v.price,
+            })),
+          },
+        },
+        await admin(tenant),
+      );
     },
     async stock(tenant, sku, units) {
       await inventory.setStock(

@@ -1,0 +1,102 @@
+import { describe, expect, it } from "vitest";
+import type { ProductFilter } from "../../../core/catalog/product-query.ts";
+import type { SearchEntry } from "../../../core/catalog/search-index.ts";
+import { FACET_LIMIT, rankPostings } from "../../../core/catalog/search-ranking.ts";
+import { queryTerms } from "../../../core/catalog/search-terms.ts";
+
+const active: ProductFilter = { statuses: ["active"] };
+
+function entry(productId: string, overrides: Partial<SearchEntry> = {}): SearchEntry {
+  return {
+    productId,
+    brand: "Acme",
+    categoryId: "shoes",
+    minPriceMinor: 1_000,
+    maxPriceMinor: 2_000,
+    attributePairs: ["color=red"],
+    inStock: true,
+    status: "active",
+    createdMs: 1,
+    ratingRank: 0,
+    ...overrides,
+  };
+}
+
+const page = (filter: ProductFilter = active) => ({ filter, offset: 0, pageSize: 20, facets: true, facetAttributes: ["color"] });
+
+describe("search ranking over posting lists", () => {
+  it("when products match different numbers of terms, then more matched terms rank first, ties by product id", () => {
+    const ranked = rankPostings(
+      [
+        [entry("c"), entry("b"), entry("a")],
+        [entry("b"), entry("d")],
+        [entry("b"), entry("c")],
+      ],
+      page(),
+    );
+    expect(ranked.productIds).toEqual(["b", "c", "a", "d"]);
+    expect(ranked.total).toBe(4);
+  });
+
+  it("when a filter is set, then only passing products count, in the page, the total and the facets", () => {
+    const postings = [
+      [
+        entry("cheap", { minPriceMinor: 100, maxPriceMinor: 100 }),
+        entry("blue", { attributePairs: ["color=blue"] }),
+        entry("nike", { brand: "Nike" }),
+        entry("draft", { status: "draft" }),
+        entry("out", { inStock: false }),
+        entry("bags", { categoryId: "bags" }),
+      ],
+    ];
+    const only = (filter: Partial<ProductFilter>) => rankPostings(postings, page({ ...active, ...filter })).productIds;
+    expect(only({ minPriceMinor: 500 })).not.toContain("cheap");
+    expect(only({ maxPriceMinor: 500 })).toEqual(["cheap"]);
+    expect(only({ brands: ["nike"] })).toEqual(["nike"]);
+    expect(only({ attributes: [{ name: "color", values: ["blue", "green"] }] })).toEqual(["blue"]);
+    expect(only({ inStockOnly: true })).not.toContain("out");
+    expect(only({ categoryIds: ["bags"] })).toEqual(["bags"]);
+    expect(only({})).not.toContain("draft");
+    expect(only({ statuses: ["draft"] })).toEqual(["draft"]);
+    const ranked = rankPostings(postings, page({ ...active, brands: ["nike"] }));
+    expect(ranked.total).toBe(1);
+    expect(ranked.facets).toEqual([
+      { field: "brand", values: [{ value: "Nike", count: 1 }] },
+      { field: "category_id", values: [{ value: "shoes", count: 1 }] },
+      { field: "color", values: [{ value: "red", count: 1 }] },
+    ]);
+  });
+
+  it("when facets are counted, then each product counts once per value, most frequent first, at most 50 values", () => {
+    const many = Array.from({ length: 60 }, (_, i) => entry(`p${i}`, { brand: `B${String(i).padStart(2, "0")}` }));
+    const ranked = rankPostings([many, many.slice(0, 3)], page());
+    const brands = ranked.facets.find((f) => f.field === "brand")!.values;
+    expect(brands).toHaveLength(FACET_LIMIT);
+    expect(brands[0]).toEqual({ value: "B00", count: 1 });
+    expect(ranked.facets.find((f) => f.field === "color")!.values).toEqual([{ value: "red", count: 60 }]);
+    expect(rankPostings([many], { ...page(), facets: false }).facets).toEqual([]);
+  });
+
+  it("when pages are asked by offset, then they cut the same order without overlap", () => {
+    const entries = Array.from({ length: 25 }, (_, i) => entry(`p${String(i).padStart(2, "0")}`));
+    const first = rankPostings([entries], { ...page(), pageSize: 10 });
+    const third = rankPostings([entries], { ...page(), pageSize: 10, offset: 20 });
+    expect(first.productIds).toHaveLength(10);
+    expect(third.productIds).toEqual(["p20", "p21", "p22", "p23", "p24"]);
+  });
+
+  it("when a sort is named, then it replaces relevance, ties by product id", () => {
+    const entries = [
+      entry("a", { minPriceMinor: 300, maxPriceMinor: 300, createdMs: 1 }),
+      entry("b", { minPriceMinor: 100, maxPriceMinor: 900, createdMs: 3 }),
+      entry("c", { minPriceMinor: 100, maxPriceMinor: 100, createdMs: 2 }),
+    ];
+    expect(rankPostings([entries], { ...page(), sort: "price_ascending" }).productIds).toEqual(["b", "c", "a"]);
+    expect(rankPostings([entries], { ...page(), sort: "price_descending" }).productIds).toEqual(["b", "a", "c"]);
+    expect(rankPostings([entries], { ...page(), sort: "newest" }).productIds).toEqual(["b", "c", "a"]);
+  });
+
+  it("when a query has operators or patterns, then they are only characters of plain words", () => {
+    expect(queryTerms('{"$where": "1"} (a+)+$ Crème')).toEqual(["where", "1", "a", "creme"]);
+  });
+});
