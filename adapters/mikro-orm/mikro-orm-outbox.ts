@@ -1,5 +1,7 @@
 import type { EntityManager } from "@mikro-orm/core";
+import type { EventMapper } from "../../core/kit/event-mapper.ts";
 import type { IntegrationEvent } from "../../core/kit/integration-event.ts";
+import type { RequestContext } from "../../core/kit/request-context.ts";
 import { OutboxEvent } from "./outbox-event-entity.ts";
 
 /**
@@ -25,5 +27,18 @@ export async function appendToOutbox(em: EntityManager, events: readonly Integra
       payload: Buffer.from(event.payload.buffer, event.payload.byteOffset, event.payload.byteLength),
       publishedAt: null,
     })),
+  );
+}
+
+/** `appendToOutbox` of domain events, each mapped to its integration event with `toEvent` in `ctx`. */
+export async function appendMappedToOutbox<E>(
+  em: EntityManager,
+  toEvent: EventMapper<E>,
+  ctx: RequestContext,
+  events: readonly E[],
+): Promise<void> {
+  await appendToOutbox(
+    em,
+    events.map((event) => toEvent(event, ctx)),
   );
 }

@@ -77,6 +77,28 @@ async function mutate(
   }
 }
 
+/** `mutate` on the cart the call targets, keyed by the call's idempotency key. */
+function mutateTarget(
+  deps: CartDeps,
+  ctx: RequestContext,
+  input: CartTarget & { readonly idempotencyKey: string },
+  command: string,
+  facts: readonly unknown[],
+  work: (cart: Cart, now: Date) => Promise<{ live: LiveFacts; removing?: Cart }>,
+): Promise<CartView> {
+  return mutate(deps, ctx, () => targetCart(deps, ctx, input), command, input.idempotencyKey, facts, work);
+}
+
+/** Live prices and availability of the cart's own lines. */
+function liveFactsOf(deps: CartDeps, ctx: RequestContext, cart: Cart): Promise<LiveFacts> {
+  return lookLive(
+    deps,
+    ctx,
+    cart.lines.map((l) => l.sku),
+    knownProducts(cart),
+  );
+}
+
 async function priorAnswer(deps: CartDeps, ctx: RequestContext, identity: CartCommandIdentity): Promise<CartView | undefined> {
   const record = await deps.carts.findAnswer(ctx.tenantId, identity.scope, identity.keyHash);
   if (!record) return undefined;
@@ -98,22 +120,14 @@ export async function addItem(
   ctx: RequestContext,
   input: CartTarget & { readonly sku: string; readonly quantity: number; readonly idempotencyKey: string },
 ): Promise<CartView> {
-  return mutate(
-    deps,
-    ctx,
-    () => targetCart(deps, ctx, input),
-    "add_item",
-    input.idempotencyKey,
-    [input.sku, input.quantity],
-    async (c, now) => {
-      if (!Number.isInteger(input.quantity) || input.quantity < 1) throw cartErrors.quantity("must be at least 1");
-      const skus = [...new Set([...c.lines.map((l) => l.sku), input.sku])];
-      const live = await lookLive(deps, ctx, skus, knownProducts(c));
-      const { price, available } = await mustKnow(live, input.sku);
-      c.addItem(price, input.quantity, available, deps.policy, now);
-      return { live };
-    },
-  );
+  return mutateTarget(deps, ctx, input, "add_item", [input.sku, input.quantity], async (c, now) => {
+    if (!Number.isInteger(input.quantity) || input.quantity < 1) throw cartErrors.quantity("must be at least 1");
+    const skus = [...new Set([...c.lines.map((l) => l.sku), input.sku])];
+    const live = await lookLive(deps, ctx, skus, knownProducts(c));
+    const { price, available } = await mustKnow(live, input.sku);
+    c.addItem(price, input.quantity, available, deps.policy, now);
+    return { live };
+  });
 }
 
 export async function updateItemQuantity(
@@ -121,31 +135,18 @@ export async function updateItemQuantity(
   ctx: RequestContext,
   input: CartTarget & { readonly sku: string; readonly quantity: number; readonly idempotencyKey: string },
 ): Promise<CartView> {
-  return mutate(
-    deps,
-    ctx,
-    () => targetCart(deps, ctx, input),
-    "update_item_quantity",
-    input.idempotencyKey,
-    [input.sku, input.quantity],
-    async (c, now) => {
-      const line = c.line(input.sku);
-      if (!line) throw cartErrors.lineNotFound(input.sku);
-      const live = await lookLive(
-        deps,
-        ctx,
-        c.lines.map((l) => l.sku),
-        knownProducts(c),
-      );
-      let available = Number.MAX_SAFE_INTEGER;
-      if (input.quantity > line.quantity) {
-        if (!live.availability) throw cartErrors.inventoryUnavailable();
-        available = live.availability.get(input.sku) ?? 0;
-      }
-      c.setQuantity(input.sku, input.quantity, available, deps.policy, now);
-      return { live };
-    },
-  );
+  return mutateTarget(deps, ctx, input, "update_item_quantity", [input.sku, input.quantity], async (c, now) => {
+    const line = c.line(input.sku);
+    if (!line) throw cartErrors.lineNotFound(input.sku);
+    const live = await liveFactsOf(deps, ctx, c);
+    let available = Number.MAX_SAFE_INTEGER;
+    if (input.quantity > line.quantity) {
+      if (!live.availability) throw cartErrors.inventoryUnavailable();
+      available = live.availability.get(input.sku) ?? 0;
+    }
+    c.setQuantity(input.sku, input.quantity, available, deps.policy, now);
+    return { live };
+  });
 }
 
 export async function removeItem(
@@ -153,25 +154,10 @@ export async function removeItem(
   ctx: RequestContext,
   input: CartTarget & { readonly sku: string; readonly idempotencyKey: string },
 ): Promise<CartView> {
-  return mutate(
-    deps,
-    ctx,
-    () => targetCart(deps, ctx, input),
-    "remove_item",
-    input.idempotencyKey,
-    [input.sku],
-    async (c, now) => {
-      c.removeItem(input.sku, deps.policy, now);
-      return {
-        live: await lookLive(
-          deps,
-          ctx,
-          c.lines.map((l) => l.sku),
-          knownProducts(c),
-        ),
-      };
-    },
-  );
+  return mutateTarget(deps, ctx, input, "remove_item", [input.sku], async (c, now) => {
+    c.removeItem(input.sku, deps.policy, now);
+    return { live: await liveFactsOf(deps, ctx, c) };
+  });
 }
 
 export async function clearCart(
@@ -179,18 +165,10 @@ export async function clearCart(
   ctx: RequestContext,
   input: CartTarget & { readonly idempotencyKey: string },
 ): Promise<CartView> {
-  return mutate(
-    deps,
-    ctx,
-    () => targetCart(deps, ctx, input),
-    "clear_cart",
-    input.idempotencyKey,
-    [],
-    async (c, now) => {
-      c.clear(deps.policy, now);
-      return { live: { prices: new Map(), availability: new Map() } };
-    },
-  );
+  return mutateTarget(deps, ctx, input, "clear_cart", [], async (c, now) => {
+    c.clear(deps.policy, now);
+    return { live: { prices: new Map(), availability: new Map() } };
+  });
 }
 
 export async function applyPromotion(
@@ -199,39 +177,26 @@ export async function applyPromotion(
   input: CartTarget & { readonly code: string; readonly idempotencyKey: string },
 ): Promise<CartView> {
   const code = normalizePromotionCode(input.code);
-  return mutate(
-    deps,
-    ctx,
-    () => targetCart(deps, ctx, input),
-    "apply_promotion",
-    input.idempotencyKey,
-    [code],
-    async (c, now) => {
-      const promotion = await deps.promotions.findByCode(ctx.tenantId, code);
-      if (!promotion) throw cartErrors.promotionNotFound(code);
-      const live = await lookLive(
-        deps,
-        ctx,
-        c.lines.map((l) => l.sku),
-        knownProducts(c),
-      );
-      if (!c.promotionCodes.includes(code)) {
-        const lines = pricingLines(c, live);
-        const { applicable } = await appliedPromotions(deps, ctx, c, lines, now);
-        const userId = ctx.caller?.userId;
-        const refusal = promotionRefusal(promotion, {
-          now,
-          subtotalMinor: lines.reduce((a, l) => a + l.unitPriceMinor * l.quantity, 0),
-          skus: lines.map((l) => l.sku),
-          userRedemptions: userId ? await deps.promotions.userRedemptions(ctx.tenantId, code, userId) : 0,
-          others: applicable,
-        });
-        if (refusal) throw cartErrors.promotionRefused(code, refusal);
-        c.applyPromotion(code, deps.policy, now);
-      }
-      return { live };
-    },
-  );
+  return mutateTarget(deps, ctx, input, "apply_promotion", [code], async (c, now) => {
+    const promotion = await deps.promotions.findByCode(ctx.tenantId, code);
+    if (!promotion) throw cartErrors.promotionNotFound(code);
+    const live = await liveFactsOf(deps, ctx, c);
+    if (!c.promotionCodes.includes(code)) {
+      const lines = pricingLines(c, live);
+      const { applicable } = await appliedPromotions(deps, ctx, c, lines, now);
+      const userId = ctx.caller?.userId;
+      const refusal = promotionRefusal(promotion, {
+        now,
+        subtotalMinor: lines.reduce((a, l) => a + l.unitPriceMinor * l.quantity, 0),
+        skus: lines.map((l) => l.sku),
+        userRedemptions: userId ? await deps.promotions.userRedemptions(ctx.tenantId, code, userId) : 0,
+        others: applicable,
+      });
+      if (refusal) throw cartErrors.promotionRefused(code, refusal);
+      c.applyPromotion(code, deps.policy, now);
+    }
+    return { live };
+  });
 }
 
 export async function removePromotion(
@@ -240,25 +205,10 @@ export async function removePromotion(
   input: CartTarget & { readonly code: string; readonly idempotencyKey: string },
 ): Promise<CartView> {
   const code = normalizePromotionCode(input.code);
-  return mutate(
-    deps,
-    ctx,
-    () => targetCart(deps, ctx, input),
-    "remove_promotion",
-    input.idempotencyKey,
-    [code],
-    async (c, now) => {
-      c.removePromotion(code, deps.policy, now);
-      return {
-        live: await lookLive(
-          deps,
-          ctx,
-          c.lines.map((l) => l.sku),
-          knownProducts(c),
-        ),
-      };
-    },
-  );
+  return mutateTarget(deps, ctx, input, "remove_promotion", [code], async (c, now) => {
+    c.removePromotion(code, deps.policy, now);
+    return { live: await liveFactsOf(deps, ctx, c) };
+  });
 }
 
 /** Moves a guest cart into the caller's cart and deletes it, in one write. */
@@ -268,21 +218,14 @@ export async function mergeGuestCart(
   input: { readonly guestCartId: string; readonly idempotencyKey: string },
 ): Promise<CartView> {
   if (!ctx.caller) throw invalidField("guest_cart_id", "merging needs a signed-in caller");
-  return mutate(
-    deps,
-    ctx,
-    () => targetCart(deps, ctx, { guestCartId: "" }),
-    "merge_guest_cart",
-    input.idempotencyKey,
-    [input.guestCartId],
-    async (c, now) => {
-      const guest = await guestCart(deps, ctx, input.guestCartId, "guest_cart_id");
-      const skus = [...new Set([...c.lines, ...guest.lines].map((l) => l.sku))];
-      const live = await lookLive(deps, ctx, skus, knownProducts(c, guest));
-      c.absorb(guest, live.availability ?? new Map(), deps.policy, now);
-      return { live, removing: guest };
-    },
-  );
+  const ownCart = { guestCartId: "", idempotencyKey: input.idempotencyKey };
+  return mutateTarget(deps, ctx, ownCart, "merge_guest_cart", [input.guestCartId], async (c, now) => {
+    const guest = await guestCart(deps, ctx, input.guestCartId, "guest_cart_id");
+    const skus = [...new Set([...c.lines, ...guest.lines].map((l) => l.sku))];
+    const live = await lookLive(deps, ctx, skus, knownProducts(c, guest));
+    c.absorb(guest, live.availability ?? new Map(), deps.policy, now);
+    return { live, removing: guest };
+  });
 }
 
 /** Opens an empty guest cart; its id is the guest's only credential. */
@@ -296,11 +239,6 @@ export async function createGuestCart(deps: CartDeps, ctx: RequestContext): Prom
 /** The cart with live prices; stored prices flagged stale when catalog is down. Read-only. */
 export async function getCart(deps: CartDeps, ctx: RequestContext, target: CartTarget): Promise<CartView> {
   const cart = await targetCart(deps, ctx, target);
-  const live = await lookLive(
-    deps,
-    ctx,
-    cart.lines.map((l) => l.sku),
-    knownProducts(cart),
-  );
+  const live = await liveFactsOf(deps, ctx, cart);
   return cartView(deps, ctx, cart, live, deps.clock.now());
 }

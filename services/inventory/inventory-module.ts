@@ -1,5 +1,5 @@
 import type { Clock } from "../../core/kit/clock.ts";
-import type { EventConsumer, RunningSubscription } from "../../core/kit/event-consumer.ts";
+import type { EventConsumer } from "../../core/kit/event-consumer.ts";
 import type { EventPublisher } from "../../core/kit/event-publisher.ts";
 import { randomId } from "../../core/kit/ids.ts";
 import type { AvailabilityCache } from "../../core/inventory/availability-cache.ts";
@@ -17,7 +17,7 @@ import { relationalContextModule } from "../runtime/relational-context.ts";
 import { inventoryEventMapper } from "./inventory-event-mapper.ts";
 import { INVENTORY_INTERNAL_METHODS, inventoryHandlers } from "./inventory-handlers.ts";
 import { subscribeToOrderEvents } from "./order-events-subscription.ts";
-import { type ReservationSweeper, startReservationSweeper } from "./reservation-sweeper.ts";
+import { startReservationSweeper } from "./reservation-sweeper.ts";
 
 export { inventoryEntities };
 
@@ -60,28 +60,16 @@ export function inventoryModule(
     publisher: deps.publisher,
     logger: deps.logger,
     handlers: [serviceHandlers(InventoryService, inventoryHandlers(useCases), options)],
-  });
-  let orderEvents: RunningSubscription | undefined;
-  let sweeper: ReservationSweeper | undefined;
-  return {
-    ...relational,
-    store,
-    useCases,
-    async start() {
-      await relational.start?.();
-      orderEvents = await subscribeToOrderEvents({
+    background: async () => [
+      await subscribeToOrderEvents({
         consumer: deps.consumer,
         processedEvents: createMikroOrmProcessedEvents(deps.db.em),
         inventory: useCases,
         logger: deps.logger,
         ...(deps.orderEvents ? { topic: deps.orderEvents.topic, group: deps.orderEvents.group } : {}),
-      });
-      sweeper = startReservationSweeper(useCases, { intervalMs: deps.sweepIntervalMs ?? 5_000, logger: deps.logger });
-    },
-    async stop() {
-      await orderEvents?.stop();
-      await sweeper?.stop();
-      await relational.stop?.();
-    },
-  };
+      }),
+      startReservationSweeper(useCases, { intervalMs: deps.sweepIntervalMs ?? 5_000, logger: deps.logger }),
+    ],
+  });
+  return { ...relational, store, useCases };
 }

@@ -1,18 +1,15 @@
-import { fromBinary } from "@bufbuild/protobuf";
-import type { EventConsumer, RunningSubscription } from "../../core/kit/event-consumer.ts";
+import type { RunningSubscription } from "../../core/kit/event-consumer.ts";
 import { isDomainError } from "../../core/kit/domain-error.ts";
-import type { ProcessedEvents } from "../../core/kit/processed-events.ts";
 import type { InventoryDeps } from "../../core/inventory/inventory-deps.ts";
 import type { ReleaseReason } from "../../core/inventory/reservation.ts";
 import { cancelOrderReservation, commitReservation, reserveStock } from "../../core/inventory/reservations.ts";
-import { withLogFields } from "../../adapters/observability/log-context.ts";
-import type { Logger } from "../../adapters/observability/logger.ts";
 import {
   OrderCancellationReason,
   OrderCancelledSchema,
   OrderConfirmedSchema,
   OrderCreatedSchema,
 } from "../../gen/shop/events/v1/order_events_pb.ts";
+import { type EventSubscriberDeps, onEvent, subscribeByEventType } from "../runtime/typed-event-subscription.ts";
 
 export const ORDER_EVENTS_TOPIC = "order-events";
 export const INVENTORY_CONSUMER_GROUP = "inventory";
@@ -24,65 +21,43 @@ export const INVENTORY_CONSUMER_GROUP = "inventory";
  * shipment; InventoryReleased either way). Deliveries are deduplicated by event id, and every use case is idempotent by order
  * id as well, so a redelivery after a crash between the effect and the mark changes nothing.
  */
-export function subscribeToOrderEvents(deps: {
-  readonly consumer: EventConsumer;
-  readonly processedEvents: ProcessedEvents;
-  readonly inventory: InventoryDeps;
-  readonly logger: Logger;
-  /** Tests give their own topic and group; the mesh uses `order-events` and `inventory`. */
-  readonly topic?: string;
-  readonly group?: string;
-}): Promise<RunningSubscription> {
-  return deps.consumer.subscribe({
-    group: deps.group ?? INVENTORY_CONSUMER_GROUP,
-    topics: [deps.topic ?? ORDER_EVENTS_TOPIC],
-    processedEvents: deps.processedEvents,
-    handler: (event, ctx) =>
-      withLogFields({ tenant: ctx.tenantId, correlationId: ctx.correlationId, event: event.type }, async () => {
-        switch (event.type) {
-          case OrderCreatedSchema.typeName: {
-            const order = fromBinary(OrderCreatedSchema, event.payload);
-            const reservation = await reserveStock(deps.inventory, ctx, {
-              orderId: order.orderId,
-              lines: order.lines.map((line) => ({ sku: line.sku, quantity: line.quantity })),
-            });
-            deps.logger.info({ orderId: order.orderId, status: reservation.status }, "order reservation decided");
-            // Test-only crash point (tests/e2e/checkout-failures.test.ts): die like SIGKILL after the
-            // reservation committed and before the offset commit. Never set outside that test.
-            if (process.env.SHOPMESH_TEST_CRASH_AFTER_RESERVE === "1") process.kill(process.pid, "SIGKILL");
-            return;
-          }
-          case OrderConfirmedSchema.typeName: {
-            const { orderId } = fromBinary(OrderConfirmedSchema, event.payload);
-            await commitReservation(deps.inventory, ctx, orderId);
-            return;
-          }
-          case OrderCancelledSchema.typeName: {
-            const cancelled = fromBinary(OrderCancelledSchema, event.payload);
-            try {
-              const reservation = await cancelOrderReservation(
-                deps.inventory,
-                ctx,
-                cancelled.orderId,
-                releaseReasonOf(cancelled.reason),
-              );
-              deps.logger.info({ orderId: cancelled.orderId, status: reservation.status }, "order cancellation applied");
-            } catch (error) {
-              // Cancelled before inventory ever saw the order: nothing is held, nothing to give back.
-              if (isDomainError(error) && error.kind === "not_found") return;
-              throw error;
-            }
-            return;
-          }
-          default:
-            return;
+export function subscribeToOrderEvents(
+  deps: EventSubscriberDeps & { readonly inventory: InventoryDeps },
+): Promise<RunningSubscription> {
+  return subscribeByEventType(deps, {
+    group: INVENTORY_CONSUMER_GROUP,
+    topic: ORDER_EVENTS_TOPIC,
+    subject: "order event",
+    handlers: [
+      onEvent(OrderCreatedSchema, async (order, ctx) => {
+        const reservation = await reserveStock(deps.inventory, ctx, {
+          orderId: order.orderId,
+          lines: order.lines.map((line) => ({ sku: line.sku, quantity: line.quantity })),
+        });
+        deps.logger.info({ orderId: order.orderId, status: reservation.status }, "order reservation decided");
+        // Test-only crash point (tests/e2e/checkout-failures.test.ts): die like SIGKILL after the
+        // reservation committed and before the offset commit. Never set outside that test.
+        if (process.env.SHOPMESH_TEST_CRASH_AFTER_RESERVE === "1") process.kill(process.pid, "SIGKILL");
+      }),
+      onEvent(OrderConfirmedSchema, async ({ orderId }, ctx) => {
+        await commitReservation(deps.inventory, ctx, orderId);
+      }),
+      onEvent(OrderCancelledSchema, async (cancelled, ctx) => {
+        try {
+          const reservation = await cancelOrderReservation(
+            deps.inventory,
+            ctx,
+            cancelled.orderId,
+            releaseReasonOf(cancelled.reason),
+          );
+          deps.logger.info({ orderId: cancelled.orderId, status: reservation.status }, "order cancellation applied");
+        } catch (error) {
+          // Cancelled before inventory ever saw the order: nothing is held, nothing to give back.
+          if (isDomainError(error) && error.kind === "not_found") return;
+          throw error;
         }
       }),
-    onOutcome: (outcome) => {
-      if (outcome.kind === "retrying" || outcome.kind === "dead-lettered") {
-        deps.logger.warn({ outcome: outcome.kind, event: outcome.event?.id }, "order event not handled");
-      }
-    },
+    ],
   });
 }
 

@@ -1,5 +1,5 @@
 import type { Clock } from "../../core/kit/clock.ts";
-import type { EventConsumer, RunningSubscription } from "../../core/kit/event-consumer.ts";
+import type { EventConsumer } from "../../core/kit/event-consumer.ts";
 import type { EventPublisher } from "../../core/kit/event-publisher.ts";
 import { randomId } from "../../core/kit/ids.ts";
 import type { RetryPolicy } from "../../core/kit/retry-policy.ts";
@@ -20,7 +20,7 @@ import { createHandlebarsTemplateEngine } from "../../adapters/templates/handleb
 import { NotificationService } from "../../gen/shop/notifications/v1/notifications_pb.ts";
 import type { ContextModule } from "../runtime/context-module.ts";
 import { relationalContextModule } from "../runtime/relational-context.ts";
-import { type DeliveryWorker, startDeliveryWorker } from "./delivery-worker.ts";
+import { startDeliveryWorker } from "./delivery-worker.ts";
 import { notificationEventMapper } from "./notification-event-mapper.ts";
 import { subscribeToNotificationSources } from "./notification-subscription.ts";
 import { notificationsHandlers } from "./notifications-handlers.ts";
@@ -80,16 +80,8 @@ export function notificationsModule(
         resolveIdentity: deps.resolveIdentity,
       }),
     ],
-  });
-  let sources: RunningSubscription | undefined;
-  let worker: DeliveryWorker | undefined;
-  return {
-    ...relational,
-    store,
-    useCases,
-    async start() {
-      await relational.start?.();
-      sources = await subscribeToNotificationSources({
+    background: async () => [
+      await subscribeToNotificationSources({
         consumer: deps.consumer,
         processedEvents: createMikroOrmProcessedEvents(deps.db.em),
         notifications: useCases,
@@ -97,14 +89,11 @@ export function notificationsModule(
         ...(deps.consumerRetry ? { retry: deps.consumerRetry } : {}),
         ...(deps.sourceTopics ? { topics: deps.sourceTopics } : {}),
         ...(deps.consumerGroup ? { group: deps.consumerGroup } : {}),
-      });
-      worker = startDeliveryWorker(useCases, { intervalMs: deps.retryIntervalMs ?? 1_000, logger: deps.logger });
-    },
-    async stop() {
-      await sources?.stop();
-      await worker?.stop();
-      await deps.close?.();
-      await relational.stop?.();
-    },
-  };
+      }),
+      startDeliveryWorker(useCases, { intervalMs: deps.retryIntervalMs ?? 1_000, logger: deps.logger }),
+      // The senders close once nothing sends any more, before the relay and the database.
+      { stop: async () => await deps.close?.() },
+    ],
+  });
+  return { ...relational, store, useCases };
 }

@@ -19,7 +19,7 @@ import type { ContextModule } from "../runtime/context-module.ts";
 import { relationalContextModule } from "../runtime/relational-context.ts";
 import { paymentEventMapper } from "./payment-event-mapper.ts";
 import { PAYMENT_INTERNAL_METHODS, paymentHandlers } from "./payment-handlers.ts";
-import { type PaymentResolver, startPaymentResolver } from "./payment-resolver.ts";
+import { startPaymentResolver } from "./payment-resolver.ts";
 
 export { paymentEntities, PAYMENT_WEBHOOK_PATH };
 
@@ -61,9 +61,11 @@ export function paymentModule(
     publisher: deps.publisher,
     logger: deps.logger,
     handlers: [serviceHandlers(PaymentService, paymentHandlers(useCases), options)],
+    background: async () => [
+      startPaymentResolver(useCases, { intervalMs: deps.resolveIntervalMs ?? 2_000, logger: deps.logger }),
+    ],
   });
   const webhook = deps.webhook;
-  let resolver: PaymentResolver | undefined;
   return {
     ...relational,
     repository,
@@ -108,13 +110,5 @@ export function paymentModule(
           },
         }
       : {}),
-    async start() {
-      await relational.start?.();
-      resolver = startPaymentResolver(useCases, { intervalMs: deps.resolveIntervalMs ?? 2_000, logger: deps.logger });
-    },
-    async stop() {
-      await resolver?.stop();
-      await relational.stop?.();
-    },
   };
 }

@@ -1,5 +1,5 @@
 import type { Clock } from "../../core/kit/clock.ts";
-import type { EventConsumer, RunningSubscription } from "../../core/kit/event-consumer.ts";
+import type { EventConsumer } from "../../core/kit/event-consumer.ts";
 import type { EventPublisher } from "../../core/kit/event-publisher.ts";
 import { type IdGenerator, randomId } from "../../core/kit/ids.ts";
 import type { Carrier } from "../../core/shipping/carrier.ts";
@@ -64,6 +64,16 @@ export function shippingModule(
     publisher: deps.publisher,
     logger: deps.logger,
     handlers: [serviceHandlers(ShippingService, shippingHandlers(useCases), options)],
+    background: async () => [
+      await subscribeToOrderEvents({
+        consumer: deps.consumer,
+        processedEvents: createMikroOrmProcessedEvents(deps.db.em),
+        shipping: useCases,
+        logger: deps.logger,
+        ...(deps.orderEventsTopic ? { topic: deps.orderEventsTopic } : {}),
+        ...(deps.consumerGroup ? { group: deps.consumerGroup } : {}),
+      }),
+    ],
   });
   const webhook = carrierWebhookRoute({
     secret: deps.webhookSecret,
@@ -74,26 +84,5 @@ export function shippingModule(
         await recordCarrierUpdate(useCases, ctx, trackingNumber, update);
       }),
   });
-  let orderEvents: RunningSubscription | undefined;
-  return {
-    ...relational,
-    httpRoutes: { [CARRIER_WEBHOOK_PATH]: webhook },
-    store,
-    useCases,
-    async start() {
-      await relational.start?.();
-      orderEvents = await subscribeToOrderEvents({
-        consumer: deps.consumer,
-        processedEvents: createMikroOrmProcessedEvents(deps.db.em),
-        shipping: useCases,
-        logger: deps.logger,
-        ...(deps.orderEventsTopic ? { topic: deps.orderEventsTopic } : {}),
-        ...(deps.consumerGroup ? { group: deps.consumerGroup } : {}),
-      });
-    },
-    async stop() {
-      await orderEvents?.stop();
-      await relational.stop?.();
-    },
-  };
+  return { ...relational, httpRoutes: { [CARRIER_WEBHOOK_PATH]: webhook }, store, useCases };
 }

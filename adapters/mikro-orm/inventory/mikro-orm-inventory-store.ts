@@ -1,15 +1,7 @@
-import {
-  DeadlockException,
-  type InferEntity,
-  IsolationLevel,
-  LockMode,
-  LockWaitTimeoutException,
-  UniqueConstraintViolationException,
-} from "@mikro-orm/core";
+import { type InferEntity, LockMode } from "@mikro-orm/core";
 import type { SqlEntityManager } from "@mikro-orm/sql";
 import { conflict, DomainError } from "../../../core/kit/domain-error.ts";
 import type { EventMapper } from "../../../core/kit/event-mapper.ts";
-import { decodePageToken, encodePageToken } from "../../../core/kit/page-token.ts";
 import type { RequestContext, TenantId } from "../../../core/kit/request-context.ts";
 import type { InventoryEvent } from "../../../core/inventory/inventory-events.ts";
 import type {
@@ -25,7 +17,14 @@ import type { ReleaseReason, Reservation, ReservationStatus } from "../../../cor
 import type { StockLevel } from "../../../core/inventory/stock-level.ts";
 import type { AdjustmentReason, MovementKind, StockMovement } from "../../../core/inventory/stock-movement.ts";
 import { reserveOnGuessInTransaction } from "../../../core/inventory/guess-in-transaction.ts";
-import { appendToOutbox } from "../mikro-orm-outbox.ts";
+import { appendMappedToOutbox } from "../mikro-orm-outbox.ts";
+import { afterSequence, sequencePage } from "../sequence-page.ts";
+import {
+  DEFAULT_TRANSACTION_RETRY,
+  isLockConflictOrDuplicate,
+  readCommittedTransaction,
+  type TransactionRetry,
+} from "../transaction-retry.ts";
 import {
   InventoryIdempotencyRecord,
   RestockThresholdRecord,
@@ -37,15 +36,6 @@ import {
 type StockRow = InferEntity<typeof StockRecord>;
 type ReservationRow = InferEntity<typeof ReservationRecord>;
 type MovementRow = InferEntity<typeof StockMovementRecord>;
-
-export interface TransactionRetry {
-  /** Attempts in all, the first included. */
-  readonly maxAttempts: number;
-  /** First back-off; doubled per attempt, with full jitter. */
-  readonly baseDelayMs: number;
-}
-
-export const DEFAULT_TRANSACTION_RETRY: TransactionRetry = { maxAttempts: 10, baseDelayMs: 2 };
 
 /**
  * Inventory in a SQL database (MariaDB, or SQLite embedded). Each transaction runs at read
@@ -73,27 +63,14 @@ export class MikroOrmInventoryStore implements InventoryStore {
   }
 
   async transaction<T>(ctx: RequestContext, work: (tx: InventoryTransaction) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.#em
-          .fork()
-          .transactional((em) => work(this.#tx(em, ctx)), { isolationLevel: IsolationLevel.READ_COMMITTED });
-      } catch (error) {
-        const retryable =
-          error instanceof DeadlockException ||
-          error instanceof LockWaitTimeoutException ||
-          error instanceof UniqueConstraintViolationException;
-        if (!retryable) throw error;
-        if (attempt >= this.#retry.maxAttempts) {
-          throw new DomainError("conflict", "INVENTORY.BUSY", "inventory is busy with concurrent changes: try again", {
-            cause: error,
-          });
-        }
+    return readCommittedTransaction(this.#em, (em) => work(this.#tx(em, ctx)), {
+      retry: this.#retry,
+      onRetry: () => {
         this.retries++;
-        const delay = Math.random() * this.#retry.baseDelayMs * 2 ** attempt;
-        await new Promise((resolve) => setTimeout(resolve, delay));
-      }
-    }
+      },
+      busy: (cause) =>
+        new DomainError("conflict", "INVENTORY.BUSY", "inventory is busy with concurrent changes: try again", { cause }),
+    });
   }
 
   #tx(em: SqlEntityManager, ctx: RequestContext): InventoryTransaction {
@@ -193,10 +170,7 @@ export class MikroOrmInventoryStore implements InventoryStore {
         await em.insert(InventoryIdempotencyRecord, { tenantId, scope, idempotencyKey, fingerprint, response });
       },
       async publish(events) {
-        await appendToOutbox(
-          em,
-          events.map((event) => toEvent(event, ctx)),
-        );
+        await appendMappedToOutbox(em, toEvent, ctx, events);
       },
     };
   }
@@ -316,11 +290,7 @@ export class MikroOrmInventoryStore implements InventoryStore {
           return true;
         } catch (error) {
           const converted = error instanceof Error ? driver.convertException(error) : error;
-          if (
-            converted instanceof DeadlockException ||
-            converted instanceof LockWaitTimeoutException ||
-            converted instanceof UniqueConstraintViolationException
-          ) {
+          if (isLockConflictOrDuplicate(converted)) {
             this.guessesGivenWay++;
             return false;
           }
@@ -387,7 +357,6 @@ export class MikroOrmInventoryStore implements InventoryStore {
     tenantId: TenantId,
     query: { status?: ReservationStatus; sku?: string; pageSize: number; pageToken?: string },
   ): Promise<Page<Reservation>> {
-    const after = decodePageToken(query.pageToken);
     const rows = await this.#em.fork().find(
       ReservationRecord,
       {
@@ -395,39 +364,30 @@ export class MikroOrmInventoryStore implements InventoryStore {
         ...(query.status ? { status: query.status } : {}),
         // `%` and `_` in a SKU widen the match; the exact check below narrows it again.
         ...(query.sku ? { skus: { $like: `%,${query.sku},%` } } : {}),
-        ...(after ? { sequence: { $lt: Number(after) } } : {}),
+        ...afterSequence(query.pageToken),
       },
       { orderBy: { sequence: "desc" }, limit: query.pageSize + 1, disableIdentityMap: true },
     );
-    const page = rows.slice(0, query.pageSize);
-    const last = page.at(-1);
-    return {
-      items: page.map(toReservation).filter((r) => !query.sku || r.lines.some((l) => l.sku === query.sku)),
-      nextPageToken: rows.length > query.pageSize && last ? encodePageToken(String(last.sequence)) : undefined,
-    };
+    return sequencePage(rows, query.pageSize, (page) =>
+      page.map(toReservation).filter((r) => !query.sku || r.lines.some((l) => l.sku === query.sku)),
+    );
   }
 
   async listMovements(
     tenantId: TenantId,
     query: { sku: string; locationId?: string; pageSize: number; pageToken?: string },
   ): Promise<Page<StockMovement>> {
-    const after = decodePageToken(query.pageToken);
     const rows = await this.#em.fork().find(
       StockMovementRecord,
       {
         tenantId,
         sku: query.sku,
         ...(query.locationId ? { locationId: query.locationId } : {}),
-        ...(after ? { sequence: { $lt: Number(after) } } : {}),
+        ...afterSequence(query.pageToken),
       },
       { orderBy: { sequence: "desc" }, limit: query.pageSize + 1, disableIdentityMap: true },
     );
-    const page = rows.slice(0, query.pageSize);
-    const last = page.at(-1);
-    return {
-      items: page.map(toMovement),
-      nextPageToken: rows.length > query.pageSize && last ? encodePageToken(String(last.sequence)) : undefined,
-    };
+    return sequencePage(rows, query.pageSize, (page) => page.map(toMovement));
   }
 
   async lowStock(tenantId: TenantId): Promise<LowStockEntry[]> {

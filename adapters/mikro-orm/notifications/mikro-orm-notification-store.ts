@@ -1,7 +1,6 @@
 import { type InferEntity, LockMode, UniqueConstraintViolationException } from "@mikro-orm/core";
 import type { SqlEntityManager } from "@mikro-orm/sql";
 import type { EventMapper } from "../../../core/kit/event-mapper.ts";
-import { decodePageToken, encodePageToken } from "../../../core/kit/page-token.ts";
 import type { RequestContext, TenantId } from "../../../core/kit/request-context.ts";
 import type { DeadLetter, Delivery, DeliveryStatus, RenderedContent } from "../../../core/notifications/deliveries.ts";
 import type { NotificationEvent } from "../../../core/notifications/notification-events.ts";
@@ -13,7 +12,8 @@ import {
   type TemplateContent,
   type TemplateKey,
 } from "../../../core/notifications/templates.ts";
-import { appendToOutbox } from "../mikro-orm-outbox.ts";
+import { appendMappedToOutbox } from "../mikro-orm-outbox.ts";
+import { afterSequence, sequencePage } from "../sequence-page.ts";
 import { NotificationDeadLetterRecord, NotificationDeliveryRecord, NotificationTemplateRecord } from "./notification-records.ts";
 
 type TemplateRow = InferEntity<typeof NotificationTemplateRecord>;
@@ -142,10 +142,7 @@ export class MikroOrmNotificationStore implements NotificationStore {
         fields,
       );
       if (outcome.deadLetter) await em.insert(NotificationDeadLetterRecord, toDeadLetterFields(outcome.deadLetter));
-      await appendToOutbox(
-        em,
-        outcome.events.map((event) => toEvent(event, ctx)),
-      );
+      await appendMappedToOutbox(em, toEvent, ctx, outcome.events);
     });
   }
 
@@ -173,7 +170,6 @@ export class MikroOrmNotificationStore implements NotificationStore {
     pageSize: number,
     pageToken: string | undefined,
   ): Promise<Page<Delivery>> {
-    const after = decodePageToken(pageToken);
     const rows = await this.#em.fork().find(
       NotificationDeliveryRecord,
       {
@@ -182,16 +178,11 @@ export class MikroOrmNotificationStore implements NotificationStore {
         ...(filter.sourceEventId ? { sourceEventId: filter.sourceEventId } : {}),
         ...(filter.status ? { status: filter.status } : {}),
         ...(filter.type ? { type: filter.type } : {}),
-        ...(after ? { sequence: { $lt: Number(after) } } : {}),
+        ...afterSequence(pageToken),
       },
       { orderBy: { sequence: "desc" }, limit: pageSize + 1, disableIdentityMap: true },
     );
-    const page = rows.slice(0, pageSize);
-    const last = page.at(-1);
-    return {
-      items: page.map(toDelivery),
-      nextPageToken: rows.length > pageSize && last ? encodePageToken(String(last.sequence)) : undefined,
-    };
+    return sequencePage(rows, pageSize, (page) => page.map(toDelivery));
   }
 
   async listDeadLetters(
@@ -200,14 +191,13 @@ export class MikroOrmNotificationStore implements NotificationStore {
     pageSize: number,
     pageToken: string | undefined,
   ): Promise<Page<{ deadLetter: DeadLetter; delivery: Delivery }>> {
-    const after = decodePageToken(pageToken);
     const em = this.#em.fork();
     const rows = await em.find(
       NotificationDeadLetterRecord,
       {
         tenantId,
         ...(includeRetried ? {} : { retryDeliveryId: "" }),
-        ...(after ? { sequence: { $lt: Number(after) } } : {}),
+        ...afterSequence(pageToken),
       },
       { orderBy: { sequence: "desc" }, limit: pageSize + 1, disableIdentityMap: true },
     );
@@ -220,14 +210,12 @@ export class MikroOrmNotificationStore implements NotificationStore {
         )
       : [];
     const byId = new Map(deliveries.map((d) => [d.deliveryId, toDelivery(d)]));
-    const last = page.at(-1);
-    return {
-      items: page.flatMap((row) => {
+    return sequencePage(rows, pageSize, (page) =>
+      page.flatMap((row) => {
         const delivery = byId.get(row.deliveryId);
         return delivery ? [{ deadLetter: toDeadLetter(row), delivery }] : [];
       }),
-      nextPageToken: rows.length > pageSize && last ? encodePageToken(String(last.sequence)) : undefined,
-    };
+    );
   }
 
   async retryDeadLetter(

@@ -3,12 +3,12 @@ import type { SqlEntityManager } from "@mikro-orm/sql";
 import { conflict } from "../../../core/kit/domain-error.ts";
 import type { EventMapper } from "../../../core/kit/event-mapper.ts";
 import { money } from "../../../core/kit/money.ts";
-import { decodePageToken, encodePageToken } from "../../../core/kit/page-token.ts";
 import type { RequestContext, TenantId } from "../../../core/kit/request-context.ts";
 import type { FailureReason, Payment, PaymentStatus, Refund } from "../../../core/payment/payment.ts";
 import type { PaymentEvent } from "../../../core/payment/payment-events.ts";
 import type { Page, PaymentRepository } from "../../../core/payment/payment-repository.ts";
-import { appendToOutbox } from "../mikro-orm-outbox.ts";
+import { appendMappedToOutbox } from "../mikro-orm-outbox.ts";
+import { afterSequence, sequencePage } from "../sequence-page.ts";
 import { PaymentRecord } from "./payment-records.ts";
 
 type PaymentRow = InferEntity<typeof PaymentRecord>;
@@ -47,10 +47,7 @@ export class MikroOrmPaymentRepository implements PaymentRepository {
         toFields(payment),
       );
       if (changed !== 1) throw conflict("PAYMENT.CONCURRENT_UPDATE", `payment ${payment.id} changed meanwhile`);
-      await appendToOutbox(
-        em,
-        events.map((event) => this.#toEvent(event, ctx)),
-      );
+      await appendMappedToOutbox(em, this.#toEvent, ctx, events);
     });
   }
 
@@ -68,22 +65,16 @@ export class MikroOrmPaymentRepository implements PaymentRepository {
     tenantId: TenantId,
     query: { status?: PaymentStatus; pageSize: number; pageToken?: string },
   ): Promise<Page<Payment>> {
-    const after = decodePageToken(query.pageToken);
     const rows = await this.#em.fork().find(
       PaymentRecord,
       {
         tenantId,
         ...(query.status ? { status: query.status } : {}),
-        ...(after ? { sequence: { $lt: Number(after) } } : {}),
+        ...afterSequence(query.pageToken),
       },
       { orderBy: { sequence: "desc" }, limit: query.pageSize + 1, disableIdentityMap: true },
     );
-    const page = rows.slice(0, query.pageSize);
-    const last = page.at(-1);
-    return {
-      items: page.map(toPayment),
-      nextPageToken: rows.length > query.pageSize && last ? encodePageToken(String(last.sequence)) : undefined,
-    };
+    return sequencePage(rows, query.pageSize, (page) => page.map(toPayment));
   }
 
   async claimUnresolved(now: Date, olderThan: Date, leaseUntil: Date, limit: number) {

@@ -1,15 +1,7 @@
-import {
-  DeadlockException,
-  type InferEntity,
-  IsolationLevel,
-  LockMode,
-  LockWaitTimeoutException,
-  UniqueConstraintViolationException,
-} from "@mikro-orm/core";
+import { type InferEntity, LockMode } from "@mikro-orm/core";
 import type { SqlEntityManager } from "@mikro-orm/sql";
 import { DomainError } from "../../../core/kit/domain-error.ts";
 import type { EventMapper } from "../../../core/kit/event-mapper.ts";
-import { decodePageToken, encodePageToken } from "../../../core/kit/page-token.ts";
 import type { RequestContext, TenantId } from "../../../core/kit/request-context.ts";
 import type { ServiceLevel, Shipment, ShipmentStatus, TrackingEvent } from "../../../core/shipping/shipment.ts";
 import type {
@@ -20,7 +12,9 @@ import type {
   ShipmentTransaction,
 } from "../../../core/shipping/shipment-store.ts";
 import type { ShippingEvent } from "../../../core/shipping/shipping-events.ts";
-import { appendToOutbox } from "../mikro-orm-outbox.ts";
+import { appendMappedToOutbox } from "../mikro-orm-outbox.ts";
+import { afterSequence, sequencePage } from "../sequence-page.ts";
+import { readCommittedTransaction } from "../transaction-retry.ts";
 import { ShipmentRecord } from "./shipping-records.ts";
 
 type ShipmentRow = InferEntity<typeof ShipmentRecord>;
@@ -46,26 +40,14 @@ export class MikroOrmShipmentStore implements ShipmentStore {
   }
 
   async transaction<T>(ctx: RequestContext, work: (tx: ShipmentTransaction) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.#em
-          .fork()
-          .transactional((em) => work(this.#tx(em, ctx)), { isolationLevel: IsolationLevel.READ_COMMITTED });
-      } catch (error) {
-        const retryable =
-          error instanceof DeadlockException ||
-          error instanceof LockWaitTimeoutException ||
-          error instanceof UniqueConstraintViolationException;
-        if (!retryable) throw error;
-        if (attempt >= MAX_ATTEMPTS) {
-          throw new DomainError("conflict", "SHIPPING.BUSY", "shipping is busy with concurrent changes: try again", {
-            cause: error,
-          });
-        }
+    return readCommittedTransaction(this.#em, (em) => work(this.#tx(em, ctx)), {
+      retry: { maxAttempts: MAX_ATTEMPTS, baseDelayMs: 2 },
+      busy: (cause) =>
+        new DomainError("conflict", "SHIPPING.BUSY", "shipping is busy with concurrent changes: try again", { cause }),
+      onRetry: () => {
         this.retries++;
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 ** attempt * 2));
-      }
-    }
+      },
+    });
   }
 
   #tx(em: SqlEntityManager, ctx: RequestContext): ShipmentTransaction {
@@ -88,10 +70,7 @@ export class MikroOrmShipmentStore implements ShipmentStore {
         if (changed !== 1) throw new Error(`shipment ${shipment.id} vanished under its lock`);
       },
       async publish(events) {
-        await appendToOutbox(
-          em,
-          events.map((event) => toEvent(event, ctx)),
-        );
+        await appendMappedToOutbox(em, toEvent, ctx, events);
       },
     };
   }
@@ -102,23 +81,17 @@ export class MikroOrmShipmentStore implements ShipmentStore {
   }
 
   async list(tenantId: TenantId, query: ShipmentQuery): Promise<Page<Shipment>> {
-    const after = decodePageToken(query.pageToken);
     const rows = await this.#em.fork().find(
       ShipmentRecord,
       {
         tenantId,
         ...(query.userId ? { userId: query.userId } : {}),
         ...(query.status ? { status: query.status } : {}),
-        ...(after ? { sequence: { $lt: Number(after) } } : {}),
+        ...afterSequence(query.pageToken),
       },
       { orderBy: { sequence: "desc" }, limit: query.pageSize + 1, disableIdentityMap: true },
     );
-    const page = rows.slice(0, query.pageSize);
-    const last = page.at(-1);
-    return {
-      items: page.map(toShipment),
-      nextPageToken: rows.length > query.pageSize && last ? encodePageToken(String(last.sequence)) : undefined,
-    };
+    return sequencePage(rows, query.pageSize, (page) => page.map(toShipment));
   }
 }
 

@@ -341,19 +341,21 @@ describe.each(["grpc", "connect"] as const)("NotificationService templates over 
 
   it("every RPC needs a tenant admin of the call's tenant, and shows nothing of other tenants", async () => {
     const client = notifications(kind);
+    // Each call starts only when it is awaited: a rejection is never left unhandled meanwhile.
     const calls = (headers: Record<string, string>) => [
-      client.listTemplates({}, { headers }),
-      client.listDeliveries({}, { headers }),
-      client.listDeadLetters({ includeRetried: true }, { headers }),
-      client.retryDeadLetter({ deadLetterId: "dl-none" }, { headers }),
-      client.deleteTemplate({ type: NotificationType.ORDER_CONFIRMED, channel: Channel.EMAIL, locale: "en" }, { headers }),
-      client.upsertTemplate(
-        { type: NotificationType.ORDER_CONFIRMED, channel: Channel.EMAIL, locale: "en", subject: "s", bodyText: "b" },
-        { headers },
-      ),
+      () => client.listTemplates({}, { headers }),
+      () => client.listDeliveries({}, { headers }),
+      () => client.listDeadLetters({ includeRetried: true }, { headers }),
+      () => client.retryDeadLetter({ deadLetterId: "dl-none" }, { headers }),
+      () => client.deleteTemplate({ type: NotificationType.ORDER_CONFIRMED, channel: Channel.EMAIL, locale: "en" }, { headers }),
+      () =>
+        client.upsertTemplate(
+          { type: NotificationType.ORDER_CONFIRMED, channel: Channel.EMAIL, locale: "en", subject: "s", bodyText: "b" },
+          { headers },
+        ),
     ];
-    for (const call of calls(customer)) expect(await code(call)).toBe(Code.PermissionDenied);
-    for (const call of calls({ "x-tenant-id": "acme" })) expect(await code(call)).toBe(Code.Unauthenticated);
+    for (const call of calls(customer)) expect(await code(call())).toBe(Code.PermissionDenied);
+    for (const call of calls({ "x-tenant-id": "acme" })) expect(await code(call())).toBe(Code.Unauthenticated);
     // globex sees none of acme's deliveries, dead letters or overrides, and cannot retry acme's dead letters
     expect((await client.listDeliveries({}, { headers: globexAdmin })).deliveries).toEqual([]);
     const globexLetters = await client.listDeadLetters({ includeRetried: true }, { headers: globexAdmin });

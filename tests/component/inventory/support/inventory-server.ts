@@ -1,12 +1,10 @@
 import type { Transport } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
 import { createMemoryEventBus } from "../../../../adapters/memory/memory-event-bus.ts";
 import { createLogger } from "../../../../adapters/observability/logger.ts";
-import { createGrpcTransport, type GrpcTransport } from "../../../../adapters/rpc/grpc-transport.ts";
 import { inventoryEntities, inventoryModule } from "../../../../services/inventory/inventory-module.ts";
-import { type RunningProcess, startProcess } from "../../../../services/runtime/run-process.ts";
 import { openSqlTestDatabase, type SqlTestDatabase } from "../../../support/sql-test-database.ts";
 import { type TestIdentity, testIdentity } from "../../users/support/identity.ts";
+import { startTestProcess } from "../../../support/test-process.ts";
 
 export interface InventoryServer {
   readonly url: string;
@@ -33,22 +31,15 @@ export async function startInventoryServer(options: { sweepIntervalMs?: number }
     resolveIdentity: identity.resolveIdentity,
     sweepIntervalMs: options.sweepIntervalMs ?? 60_000,
   });
-  const running: RunningProcess = await startProcess({ modules: [module], logger, port: 0, host: "127.0.0.1", drainMs: 1_000 });
-  const grpcTransports: GrpcTransport[] = [];
+  const served = await startTestProcess([module], logger);
   return {
-    url: running.server.url,
+    url: served.url,
     db,
     identity,
     bus,
-    transport(kind) {
-      if (kind === "connect") return createConnectTransport({ baseUrl: running.server.url, httpVersion: "1.1" });
-      const transport = createGrpcTransport(`127.0.0.1:${running.server.port}`);
-      grpcTransports.push(transport);
-      return transport;
-    },
+    transport: served.transport,
     async stop() {
-      for (const transport of grpcTransports) transport.close();
-      await running.stop();
+      await served.stop();
       await db.dispose();
     },
   };

@@ -1,5 +1,4 @@
 import type { Transport } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
 import type { Kafka } from "kafkajs";
 import { createSmtpEmailSender } from "../../../../adapters/email/smtp-email-sender.ts";
 import { createKafkaEventConsumer } from "../../../../adapters/kafka/kafka-event-consumer.ts";
@@ -7,19 +6,19 @@ import { createKafkaEventPublisher } from "../../../../adapters/kafka/kafka-even
 import { ensureTopics } from "../../../../adapters/kafka/kafka-topics.ts";
 import { cachedContactDirectory } from "../../../../adapters/memory/notifications/cached-contact-directory.ts";
 import { createLogger } from "../../../../adapters/observability/logger.ts";
-import { createGrpcTransport, type GrpcTransport } from "../../../../adapters/rpc/grpc-transport.ts";
+import { createGrpcTransport } from "../../../../adapters/rpc/grpc-transport.ts";
 import { createRpcContactDirectory } from "../../../../adapters/rpc/notifications/rpc-contact-directory.ts";
 import { createSandboxSmsSender } from "../../../../adapters/sms/sandbox-sms-sender.ts";
 import { DEFAULT_NOTIFICATION_POLICY } from "../../../../core/notifications/notifications-deps.ts";
 import type { EmailSender } from "../../../../core/notifications/ports.ts";
 import { NOTIFICATION_EVENTS_TOPIC } from "../../../../services/notifications/notification-event-mapper.ts";
 import { notificationEntities, notificationsModule } from "../../../../services/notifications/notifications-module.ts";
-import { type RunningProcess, startProcess } from "../../../../services/runtime/run-process.ts";
 import { createTestKafka, fastConsumerTimings, testTopics } from "../../../contract/messaging/support/test-kafka.ts";
 import { requiredEnv } from "../../../support/required-env.ts";
 import { openSqlTestDatabase, type SqlTestDatabase } from "../../../support/sql-test-database.ts";
 import { uniqueName } from "../../../support/unique-name.ts";
 import { startUsersServer, type UsersServer } from "../../users/support/users-server.ts";
+import { startTestProcess } from "../../../support/test-process.ts";
 
 export interface NotificationsServer {
   readonly url: string;
@@ -84,10 +83,9 @@ export async function startNotificationsServer(): Promise<NotificationsServer> {
     sourceTopics: [topics.orders, topics.shipping],
     consumerGroup: uniqueName("notifications"),
   });
-  const running: RunningProcess = await startProcess({ modules: [module], logger, port: 0, host: "127.0.0.1", drainMs: 1_000 });
-  const grpcTransports: GrpcTransport[] = [];
+  const served = await startTestProcess([module], logger);
   const server: NotificationsServer = {
-    url: running.server.url,
+    url: served.url,
     db,
     users,
     kafka,
@@ -100,15 +98,9 @@ export async function startNotificationsServer(): Promise<NotificationsServer> {
     set smtpBroken(value: boolean) {
       state.smtpBroken = value;
     },
-    transport(kind) {
-      if (kind === "connect") return createConnectTransport({ baseUrl: running.server.url, httpVersion: "1.1" });
-      const transport = createGrpcTransport(`127.0.0.1:${running.server.port}`);
-      grpcTransports.push(transport);
-      return transport;
-    },
+    transport: served.transport,
     async stop() {
-      for (const transport of grpcTransports) transport.close();
-      await running.stop();
+      await served.stop();
       good.close();
       broken.close();
       usersTransport.close();

@@ -1,15 +1,12 @@
 import type { Transport } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
 import type { PaymentProvider } from "../../../../core/payment/payment-provider.ts";
 import { createKafka } from "../../../../adapters/kafka/kafka-client.ts";
 import { createKafkaEventPublisher } from "../../../../adapters/kafka/kafka-event-publisher.ts";
 import { ensureTopics } from "../../../../adapters/kafka/kafka-topics.ts";
 import { createLogger } from "../../../../adapters/observability/logger.ts";
 import { createStripeHttpProvider } from "../../../../adapters/payment-provider/stripe-http-provider.ts";
-import { createGrpcTransport, type GrpcTransport } from "../../../../adapters/rpc/grpc-transport.ts";
 import { PAYMENT_EVENTS_TOPIC } from "../../../../services/payment/payment-event-mapper.ts";
 import { PAYMENT_WEBHOOK_PATH, paymentEntities, paymentModule } from "../../../../services/payment/payment-module.ts";
-import { type RunningProcess, startProcess } from "../../../../services/runtime/run-process.ts";
 import { requiredEnv } from "../../../support/required-env.ts";
 import { openSqlTestDatabase, type SqlTestDatabase } from "../../../support/sql-test-database.ts";
 import { uniqueName } from "../../../support/unique-name.ts";
@@ -19,6 +16,7 @@ import {
   startSandboxProcess,
 } from "../../../contract/payment/support/sandbox-process.ts";
 import { type TestIdentity, testIdentity } from "../../users/support/identity.ts";
+import { startTestProcess } from "../../../support/test-process.ts";
 
 export const PROVIDER_TIMEOUT_MS = 400;
 
@@ -67,8 +65,8 @@ export async function startPaymentServer(): Promise<PaymentServer> {
     policy: { resolveAfterMs: 1_000, resolveLeaseMs: 5_000 },
     resolveIntervalMs: 200,
   });
-  const running: RunningProcess = await startProcess({ modules: [module], logger, port: 0, host: "127.0.0.1", drainMs: 1_000 });
-  const webhookUrl = `${running.server.url}${PAYMENT_WEBHOOK_PATH}`;
+  const served = await startTestProcess([module], logger);
+  const webhookUrl = `${served.url}${PAYMENT_WEBHOOK_PATH}`;
   const sandbox = await startSandboxProcess({ lateMs: 1_200, hangMs: 3_000, webhookUrl, webhookSecret });
   inner = createStripeHttpProvider({
     name: "sandbox",
@@ -77,23 +75,16 @@ export async function startPaymentServer(): Promise<PaymentServer> {
     timeoutMs: PROVIDER_TIMEOUT_MS,
     onProblem: (problem) => logger.warn({ ...problem }, "payment provider call failed"),
   });
-  const grpcTransports: GrpcTransport[] = [];
   return {
-    url: running.server.url,
+    url: served.url,
     webhookUrl,
     db,
     identity,
     sandbox,
     logLines,
-    transport(kind) {
-      if (kind === "connect") return createConnectTransport({ baseUrl: running.server.url, httpVersion: "1.1" });
-      const transport = createGrpcTransport(`127.0.0.1:${running.server.port}`);
-      grpcTransports.push(transport);
-      return transport;
-    },
+    transport: served.transport,
     async stop() {
-      for (const transport of grpcTransports) transport.close();
-      await running.stop();
+      await served.stop();
       await sandbox.stop();
       await publisher.disconnect();
       await db.dispose();

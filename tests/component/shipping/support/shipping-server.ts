@@ -1,5 +1,4 @@
 import type { Transport } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
 import { sequentialIds } from "../../../../core/kit/ids.ts";
 import type { IntegrationEvent } from "../../../../core/kit/integration-event.ts";
 import type { RunningSubscription } from "../../../../core/kit/event-consumer.ts";
@@ -10,14 +9,13 @@ import { createKafkaEventPublisher, type KafkaEventPublisher } from "../../../..
 import { ensureTopics } from "../../../../adapters/kafka/kafka-topics.ts";
 import { createMemoryProcessedEvents } from "../../../../adapters/memory/memory-processed-events.ts";
 import { createLogger } from "../../../../adapters/observability/logger.ts";
-import { createGrpcTransport, type GrpcTransport } from "../../../../adapters/rpc/grpc-transport.ts";
-import { type RunningProcess, startProcess } from "../../../../services/runtime/run-process.ts";
 import { SHIPPING_EVENTS_TOPIC } from "../../../../services/shipping/shipping-event-mapper.ts";
 import { shippingEntities, shippingModule } from "../../../../services/shipping/shipping-module.ts";
 import { requiredEnv } from "../../../support/required-env.ts";
 import { openSqlTestDatabase, type SqlTestDatabase } from "../../../support/sql-test-database.ts";
 import { uniqueName } from "../../../support/unique-name.ts";
 import { type TestIdentity, testIdentity } from "../../users/support/identity.ts";
+import { startTestProcess } from "../../../support/test-process.ts";
 
 const fast = { sessionTimeoutMs: 6_000, heartbeatIntervalMs: 500, maxWaitTimeMs: 100 };
 
@@ -73,10 +71,9 @@ export async function startShippingServer(): Promise<ShippingServer> {
       shippingEvents.push(event);
     },
   });
-  const running: RunningProcess = await startProcess({ modules: [module], logger, port: 0, host: "127.0.0.1", drainMs: 1_000 });
-  const grpcTransports: GrpcTransport[] = [];
+  const served = await startTestProcess([module], logger);
   return {
-    url: running.server.url,
+    url: served.url,
     db,
     identity,
     carrier,
@@ -84,16 +81,10 @@ export async function startShippingServer(): Promise<ShippingServer> {
     publisher,
     shippingEvents,
     webhookSecret,
-    transport(kind) {
-      if (kind === "connect") return createConnectTransport({ baseUrl: running.server.url, httpVersion: "1.1" });
-      const transport = createGrpcTransport(`127.0.0.1:${running.server.port}`);
-      grpcTransports.push(transport);
-      return transport;
-    },
+    transport: served.transport,
     async stop() {
-      for (const transport of grpcTransports) transport.close();
       await reader.stop();
-      await running.stop();
+      await served.stop();
       await publisher.disconnect();
       await db.dispose();
       const admin = kafka.admin();
