@@ -3,12 +3,15 @@ import type { RequestContext, TenantId } from "../kit/request-context.ts";
 import { needsPaymentWork, type Order, refundKeyOf } from "./order.ts";
 import type { OrderDeps } from "./order-deps.ts";
 import { type SagaEvent, transition } from "./order-saga.ts";
-import { applyOutcome } from "./orders.ts";
+import type { OrderRef } from "./order-store.ts";
+import { applyOutcome, nudgePaymentWork } from "./orders.ts";
 
 /**
  * Feeds one event to an order's saga under the order's row lock. An order this tenant does not
  * have (another context's reservation, say) is ignored: undefined. A duplicate or late event
- * leaves the order as it is (the transition is guarded by the state).
+ * leaves the order as it is (the transition is guarded by the state). Once the transaction
+ * committed a change that asks for a payment call (a charge after InventoryReserved, a refund),
+ * the payment worker is nudged for this order (`deps.paymentWorkDue`).
  */
 export async function applySagaEvent(
   deps: OrderDeps,
@@ -17,11 +20,14 @@ export async function applySagaEvent(
   event: SagaEvent,
   options: { releaseLease?: boolean } = {},
 ): Promise<Order | undefined> {
-  return deps.store.transaction(ctx, async (tx) => {
+  let transitioned = false;
+  const order = await deps.store.transaction(ctx, async (tx) => {
+    transitioned = false; // the store may run `work` again (deadlock retry)
     const current = await tx.lock(orderId);
     if (!current) return undefined;
     const outcome = transition(current, event, deps.clock.now(), deps.policy.deadlines);
     if (outcome.kind === "refused") return current;
+    transitioned = outcome.kind === "changed";
     if (options.releaseLease && current.leaseUntil) {
       // The worker's call is over: free the order for its next payment step (a refund after a
       // cancel) even when an event told the saga the same news first.
@@ -31,14 +37,16 @@ export async function applySagaEvent(
     }
     return applyOutcome(tx, current, outcome);
   });
+  // Only after a real transition (never a lease release alone), so nudges cannot chain forever:
+  // each one follows a step of the saga's finite state machine.
+  if (order && transitioned) nudgePaymentWork(deps, ctx.tenantId, order);
+  return order;
 }
 
 /**
  * The payment worker, one round: for every order (any tenant) that needs a charge, an answer
- * about a charge, or a refund, and is not leased, takes a lease in one transaction, calls
- * payment OUTSIDE any transaction, and feeds the answer to the saga in another. A crash between
- * leaves the lease to lapse and the next round asks again: payment dedupes charges on the order
- * id and refunds on `<order_id>:cancel`. Resolves to how many calls it made.
+ * about a charge, or a refund, and is not leased, `attemptPaymentWork`. Resolves to how many
+ * calls it made.
  */
 export async function runPaymentWork(
   deps: OrderDeps,
@@ -46,24 +54,39 @@ export async function runPaymentWork(
 ): Promise<number> {
   const due = await deps.store.dueForPaymentWork(deps.clock.now(), options.limit);
   let calls = 0;
-  for (const { tenantId, orderId } of due) {
+  for (const ref of due) {
     if (options.signal?.aborted) break;
-    const ctx = workerContext(tenantId, options.correlationId, options.signal);
-    const leased = await lease(deps, ctx, orderId);
-    if (!leased) continue;
-    calls++;
-    try {
-      const event = await callPayment(deps, ctx, leased);
-      // A settled answer frees the order for its next payment step (a refund after a cancel);
-      // PROCESSING keeps the lease, which is when payment is asked again.
-      const settled = !(event.type === "ChargeAnswered" && event.outcome === "processing");
-      await applySagaEvent(deps, ctx, orderId, event, { releaseLease: settled });
-    } catch (error) {
-      // Payment unreachable or refusing for now: the lease lapses and a later round asks again.
-      options.onError?.(error, orderId);
-    }
+    if (await attemptPaymentWork(deps, ref, options)) calls++;
   }
   return calls;
+}
+
+/**
+ * One order's payment step: takes a lease in one transaction (row lock + version check: of two
+ * workers, or a poll and a nudge, one gets it), calls payment OUTSIDE any transaction, and feeds
+ * the answer to the saga in another. A crash between leaves the lease to lapse and a later round
+ * asks again: payment dedupes charges on the order id and refunds on `<order_id>:cancel`.
+ * Resolves to whether it called payment (false: nothing due, or leased by someone else).
+ */
+export async function attemptPaymentWork(
+  deps: OrderDeps,
+  ref: OrderRef,
+  options: { correlationId: string; signal?: AbortSignal; onError?: (error: unknown, orderId: string) => void },
+): Promise<boolean> {
+  const ctx = workerContext(ref.tenantId, options.correlationId, options.signal);
+  const leased = await lease(deps, ctx, ref.orderId);
+  if (!leased) return false;
+  try {
+    const event = await callPayment(deps, ctx, leased);
+    // A settled answer frees the order for its next payment step (a refund after a cancel);
+    // PROCESSING keeps the lease, which is when payment is asked again.
+    const settled = !(event.type === "ChargeAnswered" && event.outcome === "processing");
+    await applySagaEvent(deps, ctx, ref.orderId, event, { releaseLease: settled });
+  } catch (error) {
+    // Payment unreachable or refusing for now: the lease lapses and a later round asks again.
+    options.onError?.(error, ref.orderId);
+  }
+  return true;
 }
 
 async function callPayment(deps: OrderDeps, ctx: RequestContext, order: Order): Promise<SagaEvent> {

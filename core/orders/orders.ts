@@ -1,10 +1,10 @@
 import { requireCaller } from "../kit/caller-guards.ts";
 import { failedPrecondition, invalidField, isDomainError, notFound, permissionDenied } from "../kit/domain-error.ts";
-import { hasRole, type RequestContext } from "../kit/request-context.ts";
+import { hasRole, type RequestContext, type TenantId } from "../kit/request-context.ts";
 import { Roles } from "../kit/roles.ts";
 import type { CheckoutSnapshot } from "./checkout-snapshots.ts";
 import { type OrderDeps, pageSizeOf } from "./order-deps.ts";
-import type { Order, OrderStatus, TimelineEntry } from "./order.ts";
+import { needsPaymentWork, type Order, type OrderStatus, type TimelineEntry } from "./order.ts";
 import { transition } from "./order-saga.ts";
 import type { OrderTransaction, Page } from "./order-store.ts";
 
@@ -147,13 +147,18 @@ export async function cancelOrder(
   if (note.length > 500) throw invalidField("note", "must be at most 500 characters");
   const found = await visibleOrder(deps, ctx, orderId);
   const by = found.userId === caller.userId ? "customer" : "admin";
+  let transitioned = false;
   const order = await deps.store.transaction(ctx, async (tx) => {
+    transitioned = false; // the store may run `work` again (deadlock retry)
     const current = await tx.lock(found.id);
     if (!current) throw notFound("order", orderId);
     const outcome = transition(current, { type: "CancelRequested", by, note }, deps.clock.now(), deps.policy.deadlines);
     if (outcome.kind === "refused") throw failedPrecondition(outcome.code, outcome.message);
+    transitioned = outcome.kind === "changed";
     return applyOutcome(tx, current, outcome);
   });
+  // A refund due (money was taken): asked for right after the commit, not at the next poll.
+  if (transitioned) nudgePaymentWork(deps, ctx.tenantId, order);
   return { order, timeline: await deps.store.timeline(ctx.tenantId, order.id) };
 }
 
@@ -165,6 +170,17 @@ export async function applyOutcome(tx: OrderTransaction, current: Order, outcome
   if (outcome.timeline.length > 0) await tx.appendTimeline(next.id, outcome.timeline);
   if (outcome.events.length > 0) await tx.publish(outcome.events.map((event) => ({ ...event, order: next })));
   return next;
+}
+
+/**
+ * Called after the commit of a transition (saga event, cancellation): when the order now needs a
+ * payment call and no worker holds it, tells the service to make that call at once. A hint only:
+ * the call still takes the lease first, and the poll is the safety net.
+ */
+export function nudgePaymentWork(deps: OrderDeps, tenantId: TenantId, order: Order): void {
+  if (!deps.paymentWorkDue || !needsPaymentWork(order)) return;
+  if (order.leaseUntil && order.leaseUntil.getTime() > deps.clock.now().getTime()) return;
+  deps.paymentWorkDue({ tenantId, orderId: order.id });
 }
 
 async function visibleOrder(deps: OrderDeps, ctx: RequestContext, orderId: string): Promise<Order> {

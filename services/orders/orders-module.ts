@@ -54,6 +54,7 @@ export function ordersModule(
     ? (event, ctx) => ({ ...orderEventMapper(event, ctx), topic: topics.orderEvents })
     : orderEventMapper;
   const store = new MikroOrmOrderStore(deps.db.em, mapper);
+  let workers: SagaWorkers | undefined;
   const useCases: OrderDeps = {
     store,
     snapshots: deps.snapshots,
@@ -61,6 +62,9 @@ export function ordersModule(
     clock: deps.clock,
     newId: randomId,
     policy: deps.policy ?? DEFAULT_ORDER_POLICY,
+    // After the commit that asks for it (consumer, CancelOrder, the workers themselves), the
+    // charge or refund starts at once; the workers' poll stays the safety net.
+    paymentWorkDue: (ref) => workers?.nudge(ref),
   };
   const relational = relationalContextModule({
     name: "orders",
@@ -72,13 +76,14 @@ export function ordersModule(
     ],
   });
   let sagaEvents: RunningSubscription | undefined;
-  let workers: SagaWorkers | undefined;
   return {
     ...relational,
     store,
     useCases,
     async start() {
       await relational.start?.();
+      // Before the consumer, so that its first transitions can nudge the payment worker.
+      workers = startSagaWorkers(useCases, { intervalMs: deps.workIntervalMs ?? 1_000, logger: deps.logger });
       sagaEvents = await subscribeToSagaEvents({
         consumer: deps.consumer,
         processedEvents: createMikroOrmProcessedEvents(deps.db.em),
@@ -86,7 +91,6 @@ export function ordersModule(
         logger: deps.logger,
         ...(topics ? { topics: topics.consumed, group: topics.group } : {}),
       });
-      workers = startSagaWorkers(useCases, { intervalMs: deps.workIntervalMs ?? 1_000, logger: deps.logger });
     },
     async stop() {
       await sagaEvents?.stop();

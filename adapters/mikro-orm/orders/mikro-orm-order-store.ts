@@ -1,11 +1,4 @@
-import {
-  DeadlockException,
-  type InferEntity,
-  IsolationLevel,
-  LockMode,
-  LockWaitTimeoutException,
-  UniqueConstraintViolationException,
-} from "@mikro-orm/core";
+import { type InferEntity, IsolationLevel, LockMode, UniqueConstraintViolationException } from "@mikro-orm/core";
 import type { SqlEntityManager } from "@mikro-orm/sql";
 import { alreadyExists, conflict, DomainError } from "../../../core/kit/domain-error.ts";
 import type { EventMapper } from "../../../core/kit/event-mapper.ts";
@@ -25,11 +18,12 @@ import {
 import type { OrderEvent } from "../../../core/orders/order-events.ts";
 import type { OrderQuery, OrderRef, OrderStore, OrderTransaction, Page } from "../../../core/orders/order-store.ts";
 import { appendToOutbox } from "../mikro-orm-outbox.ts";
+import { retryTransaction, type TransactionRetry } from "../transaction-retry.ts";
 import { OrderRecord, OrderTimelineRecord } from "./order-records.ts";
 
 type OrderRow = InferEntity<typeof OrderRecord>;
 
-const MAX_ATTEMPTS = 5;
+const RETRY: TransactionRetry = { maxAttempts: 5, baseDelayMs: 4 };
 
 /**
  * Orders in a SQL database (MariaDB, or SQLite embedded), at read committed. `lock` takes the
@@ -47,21 +41,20 @@ export class MikroOrmOrderStore implements OrderStore {
   }
 
   async transaction<T>(ctx: RequestContext, work: (tx: OrderTransaction) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.#em
-          .fork()
-          .transactional((em) => work(this.#tx(em, ctx)), { isolationLevel: IsolationLevel.READ_COMMITTED });
-      } catch (error) {
-        if (error instanceof UniqueConstraintViolationException) {
-          throw alreadyExists("ORDER.IDEMPOTENCY_KEY_USED", "an order with this idempotency key exists");
-        }
-        if (!(error instanceof DeadlockException || error instanceof LockWaitTimeoutException)) throw error;
-        if (attempt >= MAX_ATTEMPTS) {
-          throw new DomainError("conflict", "ORDER.BUSY", "orders are busy with concurrent changes: try again", { cause: error });
-        }
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 4 * 2 ** attempt));
+    try {
+      return await retryTransaction(
+        () => this.#em.fork().transactional((em) => work(this.#tx(em, ctx)), { isolationLevel: IsolationLevel.READ_COMMITTED }),
+        {
+          retry: RETRY,
+          busy: (cause) =>
+            new DomainError("conflict", "ORDER.BUSY", "orders are busy with concurrent changes: try again", { cause }),
+        },
+      );
+    } catch (error) {
+      if (error instanceof UniqueConstraintViolationException) {
+        throw alreadyExists("ORDER.IDEMPOTENCY_KEY_USED", "an order with this idempotency key exists");
       }
+      throw error;
     }
   }
 
