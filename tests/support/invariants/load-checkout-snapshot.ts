@@ -1,8 +1,16 @@
 import type { CheckoutSnapshot, MovementRow, OrderRow, PaymentRow, ReservationRow, StockRow } from "./checkout-invariants.ts";
 import { checkCheckoutInvariants, type Violation } from "./checkout-invariants.ts";
 
-/** Runs one read-only SQL query and answers its rows (column names as stored: snake_case). */
-export type SqlReader = (sql: string) => Promise<Record<string, unknown>[]>;
+/**
+ * Runs one read-only SQL query and answers its rows (column names as stored: snake_case);
+ * `all` runs several in one read transaction, so they see one moment of the database.
+ */
+export type SqlReader = ((sql: string) => Promise<Record<string, unknown>[]>) & {
+  readonly all?: (sqls: readonly string[]) => Promise<Record<string, unknown>[][]>;
+};
+
+const readAll = (reader: SqlReader, sqls: readonly string[]) =>
+  reader.all ? reader.all(sqls) : Promise.all(sqls.map((sql) => reader(sql)));
 
 export interface CheckoutDatabases {
   readonly orders: SqlReader;
@@ -17,23 +25,21 @@ export interface CheckoutDatabases {
 export async function loadCheckoutSnapshot(db: CheckoutDatabases): Promise<CheckoutSnapshot> {
   const tenants = db.tenants ? new Set(db.tenants) : undefined;
   const mine = <T extends { tenantId: string }>(rows: T[]) => (tenants ? rows.filter((r) => tenants.has(r.tenantId)) : rows);
+  // Inventory commits its stock row, reservation and ledger together: read them at one moment.
+  const inventoryRows = readAll(db.inventory, [
+    "select `tenant_id`, `order_id`, `status`, `lines` from `inventory_reservations` order by `sequence`",
+    "select `tenant_id`, `sku`, `location_id`, `kind`, `on_hand_delta`, `reserved_delta`, `order_id` from `inventory_movements` order by `sequence`",
+    "select `tenant_id`, `sku`, `location_id`, `on_hand`, `reserved` from `inventory_stock`",
+  ]);
   const [orders, reservations, movements, stock, payments] = await Promise.all([
     db
       .orders(
         "select `tenant_id`, `order_id`, `status`, `saga_state`, `totals`, `placed_at`, `deadline_at` from `orders` order by `sequence`",
       )
       .then((rows) => rows.map(toOrder)),
-    db
-      .inventory("select `tenant_id`, `order_id`, `status`, `lines` from `inventory_reservations` order by `sequence`")
-      .then((rows) => rows.map(toReservation)),
-    db
-      .inventory(
-        "select `tenant_id`, `sku`, `location_id`, `kind`, `on_hand_delta`, `reserved_delta`, `order_id` from `inventory_movements` order by `sequence`",
-      )
-      .then((rows) => rows.map(toMovement)),
-    db
-      .inventory("select `tenant_id`, `sku`, `location_id`, `on_hand`, `reserved` from `inventory_stock`")
-      .then((rows) => rows.map(toStock)),
+    inventoryRows.then(([rows]) => (rows ?? []).map(toReservation)),
+    inventoryRows.then(([, rows]) => (rows ?? []).map(toMovement)),
+    inventoryRows.then(([, , rows]) => (rows ?? []).map(toStock)),
     db.payment
       ? db
           .payment(
@@ -52,8 +58,10 @@ export async function loadCheckoutSnapshot(db: CheckoutDatabases): Promise<Check
 }
 
 /**
- * Polls the databases until every order is final or `settleBy` passes, then checks the
- * invariants once more on a fresh read. Answers the violations (empty = OK) and the snapshot.
+ * Polls the databases until every order is final and the invariants hold (the contexts settle
+ * one after another: an order can be CONFIRMED before inventory has committed its stock), or
+ * until `settleBy` passes; then checks once more on a fresh read. Answers the violations
+ * (empty = OK) and the snapshot.
  */
 export async function checkWhenSettled(
   db: CheckoutDatabases,
@@ -63,7 +71,9 @@ export async function checkWhenSettled(
   for (;;) {
     const snapshot = await loadCheckoutSnapshot(db);
     const pending = snapshot.orders.some((o) => !["confirmed", "shipped", "delivered", "cancelled"].includes(o.status));
-    if (!pending || Date.now() > settleBy.getTime()) {
+    const holds =
+      checkCheckoutInvariants(snapshot, { now: new Date(), settleBy, graceMs: options.graceMs ?? 5_000 }).length === 0;
+    if ((!pending && holds) || Date.now() > settleBy.getTime()) {
       // One more read: a saga may have moved stock or money after the orders row went final.
       await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 250));
       const last = await loadCheckoutSnapshot(db);
@@ -91,23 +101,38 @@ export async function mariaDbReader(mysqlUrl: string, database: string): Promise
     bigNumberStrings: false,
     timezone: "Z",
   });
-  const reader = (async (sql: string) => {
+  const query = async (sql: string) => {
     const [rows] = await connection.query(sql);
     return rows as Record<string, unknown>[];
-  }) as SqlReader & { end(): Promise<void> };
-  reader.end = () => connection.end();
-  return reader;
+  };
+  const all = async (sqls: readonly string[]) => {
+    await connection.query("start transaction with consistent snapshot, read only");
+    try {
+      const results: Record<string, unknown>[][] = [];
+      for (const sql of sqls) results.push(await query(sql));
+      return results;
+    } finally {
+      await connection.query("commit");
+    }
+  };
+  return Object.assign(query, { all, end: () => connection.end() });
 }
 
 /** A read-only reader over an SQLite file (the embedded process's `<context>.sqlite3`). */
 export async function sqliteReader(file: string): Promise<SqlReader & { end(): Promise<void> }> {
   const { DatabaseSync } = await import("node:sqlite");
   const database = new DatabaseSync(file, { readOnly: true });
-  const reader = (async (sql: string) => database.prepare(sql).all() as Record<string, unknown>[]) as SqlReader & {
-    end(): Promise<void>;
+  const query = (sql: string) => database.prepare(sql).all() as Record<string, unknown>[];
+  // Synchronous statements in one read transaction: one moment of the file.
+  const all = async (sqls: readonly string[]) => {
+    database.exec("begin");
+    try {
+      return sqls.map(query);
+    } finally {
+      database.exec("commit");
+    }
   };
-  reader.end = async () => database.close();
-  return reader;
+  return Object.assign(async (sql: string) => query(sql), { all, end: async () => database.close() });
 }
 
 function toOrder(row: Record<string, unknown>): OrderRow {
