@@ -3,6 +3,7 @@ import { abortableDelay } from "../../core/kit/abortable-delay.ts";
 import type { EventPublisher } from "../../core/kit/event-publisher.ts";
 import { randomId } from "../../core/kit/ids.ts";
 import { retryDelayMs } from "../../core/kit/retry-policy.ts";
+import { documentLocks } from "./mongo-insert-lock.ts";
 import { fromPendingDocument, OUTBOX_EVENTS, OUTBOX_REV, OUTBOX_SINCE, type PendingEventDocument } from "./mongo-outbox.ts";
 import { relayLease } from "./mongo-relay-lease.ts";
 
@@ -82,6 +83,7 @@ export async function publishMongoOutboxBatch(
   options: { batchSize: number },
 ): Promise<number> {
   let drained = 0;
+  const locks = documentLocks(db);
   for (const name of collections) {
     const collection = db.collection<OutboxCarrier>(name);
     const carriers = await collection
@@ -93,7 +95,9 @@ export async function publishMongoOutboxBatch(
     const events = carriers.flatMap((carrier) => carrier[OUTBOX_EVENTS].map(fromPendingDocument));
     if (events.length > 0) await publisher.publish(events);
     for (const carrier of carriers) {
-      await removePublished(collection, carrier, new Set(carrier[OUTBOX_EVENTS].map((e) => e.id)));
+      await locks.withDocument(name, String(carrier._id), () =>
+        removePublished(collection, carrier, new Set(carrier[OUTBOX_EVENTS].map((e) => e.id))),
+      );
     }
     drained += carriers.length;
   }
@@ -104,7 +108,8 @@ export async function publishMongoOutboxBatch(
  * Removes the published events from one document by compare-and-set on `outbox_rev` (FerretDB
  * has no conditional $pull): when a writer appended events meanwhile, re-read and try again,
  * keeping the new ones. After a few lost races the events stay and are published again later
- * (at least once).
+ * (at least once). The caller holds the document lock (mongo-insert-lock.ts): FerretDB 1.24's
+ * `updateOne({_id, outbox_rev})` alone is no compare-and-set, and an append racing it was lost.
  */
 async function removePublished(collection: Collection<OutboxCarrier>, first: OutboxCarrier, published: ReadonlySet<string>) {
   let carrier: OutboxCarrier | null = first;

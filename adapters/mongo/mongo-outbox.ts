@@ -6,7 +6,10 @@ import type { IntegrationEvent } from "../../core/kit/integration-event.ts";
  * live in its own document, in `outbox_events`, and are written by the very update that changes
  * its state: one document write, atomic on every MongoDB-compatible server. `outbox_rev` grows
  * with every write that adds events (the relay's compare-and-set), `outbox_since` is set while
- * events are pending (the relay's indexed way in).
+ * events are pending (the relay's indexed way in). On FerretDB 1.24 (SQLite) an update is a
+ * non-atomic read-modify-write of the whole document, so every update of a document carrying an
+ * outbox runs under `documentLocks(db).withDocument(collection, _id, ...)` (mongo-insert-lock.ts),
+ * the relay's clear included; an insert of a new document needs none.
  */
 export const OUTBOX_EVENTS = "outbox_events";
 export const OUTBOX_REV = "outbox_rev";

@@ -14,6 +14,10 @@ interface LeaseDocument {
  * expiry. Taking it is one findOneAndUpdate that matches only when the caller holds it already
  * or it has expired; when another holder has a live lease, the upsert collides on `_id` and the
  * caller is refused. A holder renews it before each batch; one that dies loses it at expiry.
+ * Not exclusive on FerretDB 1.24 (SQLite): its findOneAndUpdate is a non-atomic
+ * read-modify-write, so relays racing for an expired lease can both get it for a while. Left so
+ * on purpose: the outcome is duplicates only (each document's clear runs under its document lock
+ * and removes just what was published; consumers dedupe by event id), nothing lost.
  */
 export function relayLease(db: Db, name: string, holder: string, ttlMs: number) {
   const leases = db.collection<LeaseDocument>(RELAY_LEASES);

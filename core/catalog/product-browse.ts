@@ -12,9 +12,9 @@ import {
 } from "./catalog-page-token.ts";
 import type { ProductSnapshot } from "./product.ts";
 import type { CachedListing } from "./product-cache.ts";
-import { checkFilter, type ProductFilter, type ProductSort, type RawFilter } from "./product-query.ts";
-import type { FacetCount } from "./product-repository.ts";
+import { checkFilter, type ProductFilter, type ProductSort, type RawFilter, SORT_KEYS } from "./product-query.ts";
 import { searchIndexedProducts } from "./product-search.ts";
+import type { FacetCount } from "./search-ranking.ts";
 import { queryTerms } from "./search-terms.ts";
 import { singleFlight } from "./single-flight.ts";
 
@@ -78,6 +78,8 @@ export interface SearchRequest {
   readonly pageSize?: number;
   readonly pageToken?: string;
   readonly facetAttributes: readonly string[];
+  /** Undefined = relevance (matched terms, then product id); a named sort orders by its key, then product id. */
+  readonly sort?: ProductSort;
 }
 
 export interface SearchResult {
@@ -88,13 +90,15 @@ export interface SearchResult {
   readonly nextPageToken: string | undefined;
 }
 
-/** Word search over the inverted index (eventually consistent), best match first; facets on the first page. */
+/** Word search over the inverted index (eventually consistent), best match first or by a named sort; facets on the first page. */
 export async function searchProducts(deps: CatalogDeps, ctx: RequestContext, request: SearchRequest): Promise<SearchResult> {
   const terms = queryTerms(request.query);
   if (terms.length === 0) throw invalidField("query", "must contain a word");
+  if (request.sort !== undefined && !Object.hasOwn(SORT_KEYS, request.sort))
+    throw invalidField("sort_order", `unknown sort order ${String(request.sort)}`);
   const filter = await resolveFilter(deps, ctx, request.filter);
   const pageSize = pageSizeOf(request.pageSize);
-  const fingerprint = queryFingerprint([ctx.tenantId, "search", terms, filter, pageSize]);
+  const fingerprint = queryFingerprint([ctx.tenantId, "search", terms, filter, pageSize, request.sort ?? "relevance"]);
   const offset = decodeOffsetToken(request.pageToken, fingerprint);
   const page = await searchIndexedProducts(deps, ctx.tenantId, {
     terms,
@@ -102,6 +106,7 @@ export async function searchProducts(deps: CatalogDeps, ctx: RequestContext, req
     pageSize,
     offset,
     facetAttributes: offset === 0 ? request.facetAttributes : undefined,
+    sort: request.sort,
   });
   const next = offset + pageSize;
   return {

@@ -35,13 +35,6 @@ export interface ListQuery {
   readonly after?: ListCursor;
 }
 
-export interface SearchQuery {
-  readonly filter: ProductFilter;
-  readonly terms: readonly string[];
-  readonly pageSize: number;
-  readonly offset: number;
-}
-
 /** How each sort orders: one numeric key, then product id ascending. */
 export const SORT_KEYS: Record<
   ProductSort,

@@ -1,23 +1,12 @@
 import type { RequestContext, TenantId } from "../kit/request-context.ts";
 import type { Product, ProductSnapshot } from "./product.ts";
-import type { ListCursor, ListQuery, ProductFilter, SearchQuery } from "./product-query.ts";
+import type { ListCursor, ListQuery } from "./product-query.ts";
 import type { RatingSummary } from "./rating-summary.ts";
 
 export interface ProductPage {
   readonly products: readonly ProductSnapshot[];
   /** Where the next page starts; absent on the last page. */
   readonly next: ListCursor | undefined;
-}
-
-export interface SearchPage {
-  readonly products: readonly ProductSnapshot[];
-  /** Matches in all, exact up to 10,000. */
-  readonly total: number;
-}
-
-export interface FacetCount {
-  readonly field: string;
-  readonly values: readonly { readonly value: string; readonly count: number }[];
 }
 
 /**
@@ -34,15 +23,6 @@ export interface ProductRepository {
   update(product: Product, ctx: RequestContext): Promise<void>;
   remove(product: Product, ctx: RequestContext): Promise<void>;
   list(tenantId: TenantId, query: ListQuery): Promise<ProductPage>;
-  /** Products having at least one term, by matched-term count, then product id. */
-  search(tenantId: TenantId, query: SearchQuery): Promise<SearchPage>;
-  /** Counts per brand, category and the named attributes over the match set (top 50 each). */
-  facets(
-    tenantId: TenantId,
-    filter: ProductFilter,
-    terms: readonly string[],
-    attributeNames: readonly string[],
-  ): Promise<FacetCount[]>;
   /** Stores `rating` when its version is higher than the stored one; true when it did. */
   applyRating(tenantId: TenantId, productId: string, rating: RatingSummary): Promise<boolean>;
   /** The live products (any status) holding at least one of these SKUs, each once, in no set order. */

@@ -2,8 +2,7 @@ import type { TenantId } from "../kit/request-context.ts";
 import type { CatalogDeps } from "./catalog-deps.ts";
 import type { ProductSnapshot } from "./product.ts";
 import type { ProductFilter, ProductSort } from "./product-query.ts";
-import type { FacetCount } from "./product-repository.ts";
-import { rankPostings } from "./search-ranking.ts";
+import { type FacetCount, rankPostings } from "./search-ranking.ts";
 
 export interface IndexedSearch {
   readonly terms: readonly string[];

@@ -1,9 +1,14 @@
 import type { ProductFilter, ProductSort } from "./product-query.ts";
 import { SORT_KEYS } from "./product-query.ts";
-import type { FacetCount } from "./product-repository.ts";
 import type { SearchEntry } from "./search-index.ts";
 
 export const FACET_LIMIT = 50;
+
+/** Counts per value of one field over a search's matches, most frequent first. */
+export interface FacetCount {
+  readonly field: string;
+  readonly values: readonly { readonly value: string; readonly count: number }[];
+}
 
 export interface RankRequest {
   readonly filter: ProductFilter;

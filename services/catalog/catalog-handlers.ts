@@ -1,5 +1,5 @@
 import { create } from "@bufbuild/protobuf";
-import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
+import type { ServiceImpl } from "@connectrpc/connect";
 import {
   createCategory,
   deleteCategory,
@@ -21,25 +21,20 @@ import { batchGetVariants } from "../../core/catalog/variant-lookup.ts";
 import { isDomainError } from "../../core/kit/domain-error.ts";
 import { requestContext } from "../../adapters/rpc/call-context.ts";
 import { validateRequest } from "../../adapters/rpc/request-validation.ts";
-import {
-  type CatalogService,
-  type GetProductResponse,
-  GetProductResponseSchema,
-  ProductSortOrder,
-} from "../../gen/shop/catalog/v1/catalog_pb.ts";
+import { type CatalogService, type GetProductResponse, GetProductResponseSchema } from "../../gen/shop/catalog/v1/catalog_pb.ts";
 import { ProductInputSchema } from "../../gen/shop/catalog/v1/products_pb.ts";
 import {
   categoryToProto,
   fromAttributeSpec,
   fromProductInput,
   fromProtoFilter,
+  fromProtoSearchSort,
   fromProtoSort,
   productToProto,
   summaryToProto,
   variantToProto,
 } from "./catalog-proto-mapping.ts";
 
-const notYet = (rpc: string) => new ConnectError(`${rpc} is not implemented yet`, Code.Unimplemented);
 const KIND_TO_CODE: Record<string, string> = {
   invalid: "INVALID_ARGUMENT",
   already_exists: "ALREADY_EXISTS",
@@ -142,11 +137,10 @@ export function catalogHandlers(deps: CatalogDeps): ServiceImpl<typeof CatalogSe
       return { products: page.products.map(summaryToProto), page: { nextPageToken: page.nextPageToken ?? "" } };
     },
     async searchProducts(request, ctx) {
-      if (request.sortOrder !== ProductSortOrder.UNSPECIFIED && request.sortOrder !== ProductSortOrder.RELEVANCE)
-        throw notYet("SearchProducts sorted other than by relevance");
       const result = await searchProducts(deps, requestContext(ctx), {
         query: request.query,
         filter: fromProtoFilter(request.filter),
+        sort: fromProtoSearchSort(request.sortOrder),
         pageSize: request.page?.pageSize,
         pageToken: request.page?.pageToken || undefined,
         facetAttributes: request.facetAttributes,

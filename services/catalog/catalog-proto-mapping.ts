@@ -177,6 +177,25 @@ export function fromProtoFilter(filter: ProductFilter | undefined): RawFilter {
   };
 }
 
+/** SearchProducts' sort: UNSPECIFIED/RELEVANCE = relevance (undefined), the others as in listings. */
+export function fromProtoSearchSort(sort: ProductSortOrder): ProductSort | undefined {
+  switch (sort) {
+    case ProductSortOrder.UNSPECIFIED:
+    case ProductSortOrder.RELEVANCE:
+      return undefined;
+    case ProductSortOrder.NEWEST:
+      return "newest";
+    case ProductSortOrder.PRICE_ASCENDING:
+      return "price_ascending";
+    case ProductSortOrder.PRICE_DESCENDING:
+      return "price_descending";
+    case ProductSortOrder.RATING:
+      return "rating";
+    default:
+      throw invalidField("sort_order", `unknown sort order ${sort}`);
+  }
+}
+
 export function fromProtoSort(sort: ProductSortOrder): ProductSort {
   switch (sort) {
     case ProductSortOrder.PRICE_ASCENDING:

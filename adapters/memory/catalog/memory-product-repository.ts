@@ -1,10 +1,10 @@
-import { Product, type ProductEvent, type ProductSnapshot, attributePairs } from "../../../core/catalog/product.ts";
-import type { FacetCount, ProductRepository } from "../../../core/catalog/product-repository.ts";
+import { Product, type ProductEvent, type ProductSnapshot } from "../../../core/catalog/product.ts";
+import type { ProductRepository } from "../../../core/catalog/product-repository.ts";
 import { alreadyExists, conflict } from "../../../core/kit/domain-error.ts";
 import type { EventMapper } from "../../../core/kit/event-mapper.ts";
 import type { IntegrationEvent } from "../../../core/kit/integration-event.ts";
 import type { RequestContext, TenantId } from "../../../core/kit/request-context.ts";
-import { compareFor, isAfter, matchedTerms, matchesFilter, sortValue } from "./memory-product-store.ts";
+import { compareFor, isAfter, matchesFilter, sortValue } from "./memory-product-store.ts";
 
 interface Entry {
   snapshot: ProductSnapshot;
@@ -86,46 +86,6 @@ export class MemoryProductRepository implements ProductRepository {
       products,
       next: more ? { value: sortValue(last, query.sort), id: last.id } : undefined,
     };
-  }
-
-  async search(tenantId: TenantId, query: Parameters<ProductRepository["search"]>[1]) {
-    const scored = this.#live(tenantId)
-      .map((e) => ({ p: e.snapshot, score: matchedTerms(e.snapshot, query.terms) }))
-      .filter(({ p, score }) => score > 0 && matchesFilter(p, query.filter))
-      .sort((a, b) => b.score - a.score || (a.p.id < b.p.id ? -1 : 1));
-    return {
-      products: scored.slice(query.offset, query.offset + query.pageSize).map((s) => s.p),
-      total: Math.min(scored.length, 10_000),
-    };
-  }
-
-  async facets(
-    tenantId: TenantId,
-    filter: Parameters<ProductRepository["facets"]>[1],
-    terms: readonly string[],
-    names: readonly string[],
-  ) {
-    const matches = this.#live(tenantId)
-      .map((e) => e.snapshot)
-      .filter((p) => matchesFilter(p, filter) && (terms.length === 0 || matchedTerms(p, terms) > 0));
-    const count = (field: string, valuesOf: (p: ProductSnapshot) => string[]): FacetCount => {
-      const counts = new Map<string, number>();
-      for (const p of matches) for (const v of new Set(valuesOf(p))) counts.set(v, (counts.get(v) ?? 0) + 1);
-      const values = [...counts].map(([value, n]) => ({ value, count: n }));
-      values.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
-      return { field, values: values.slice(0, 50) };
-    };
-    return [
-      count("brand", (p) => (p.brand ? [p.brand] : [])),
-      count("category_id", (p) => [p.categoryId]),
-      ...names.map((name) =>
-        count(name, (p) =>
-          attributePairs(p)
-            .filter((pair) => pair.startsWith(`${name}=`))
-            .map((pair) => pair.slice(name.length + 1)),
-        ),
-      ),
-    ];
   }
 
   async applyRating(tenantId: TenantId, productId: string, rating: Parameters<ProductRepository["applyRating"]>[2]) {

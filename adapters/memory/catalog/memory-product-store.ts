@@ -1,4 +1,4 @@
-import { attributePairs, priceRange, type ProductSnapshot, productInStock, productTerms } from "../../../core/catalog/product.ts";
+import { attributePairs, priceRange, type ProductSnapshot, productInStock } from "../../../core/catalog/product.ts";
 import { type ListCursor, type ProductFilter, type ProductSort, SORT_KEYS } from "../../../core/catalog/product-query.ts";
 import { ratingRank } from "../../../core/catalog/rating-summary.ts";
 
@@ -37,9 +37,4 @@ export function isAfter(product: ProductSnapshot, sort: ProductSort, cursor: Lis
   const value = sortValue(product, sort);
   if (value !== cursor.value) return SORT_KEYS[sort].descending ? value < cursor.value : value > cursor.value;
   return product.id > cursor.id;
-}
-
-export function matchedTerms(product: ProductSnapshot, terms: readonly string[]): number {
-  const own = new Set(productTerms(product));
-  return terms.filter((t) => own.has(t)).length;
 }

@@ -4,6 +4,7 @@ import type { CategoryRepository } from "../../../core/catalog/category-reposito
 import { alreadyExists, conflict } from "../../../core/kit/domain-error.ts";
 import type { TenantId } from "../../../core/kit/request-context.ts";
 import { isDuplicateKey } from "../mongo-database.ts";
+import { type DocumentLocks, documentLocks } from "../mongo-insert-lock.ts";
 
 export const CATEGORIES = "categories";
 
@@ -21,9 +22,11 @@ export const categoryIndexes: readonly IndexDescription[] = [
 /** Categories, one document each (`_id` = `<tenant>/<id>`); slug unique among siblings by index. */
 export class MongoCategoryRepository implements CategoryRepository {
   readonly #categories: Collection<CategoryDocument>;
+  readonly #locks: DocumentLocks;
 
   constructor(db: Db) {
     this.#categories = db.collection<CategoryDocument>(CATEGORIES);
+    this.#locks = documentLocks(db);
   }
 
   async find(tenantId: TenantId, id: string) {
@@ -52,33 +55,38 @@ export class MongoCategoryRepository implements CategoryRepository {
     return (await this.#categories.find({ tenant_id: tenantId }).limit(5_000).toArray()).map(fromDocument);
   }
 
-  /** Compare-and-set on `version` (one document write); then each descendant's ancestors (no transactions on FerretDB). */
+  /**
+   * Compare-and-set on `version` (one document write); then each descendant's ancestors (no
+   * transactions on FerretDB). Each write under its document lock: FerretDB 1.24's
+   * `updateOne({version})` alone is no compare-and-set, and a write-back erases a concurrent one.
+   */
   async update(category: CategorySnapshot, loadedVersion: number, descendants: readonly CategorySnapshot[]) {
     const { tenantId, id, creationKey: _key, createdAt: _created, ...changed } = category;
+    const _id = `${tenantId}/${id}`;
     let matched: number;
     try {
-      ({ matchedCount: matched } = await this.#categories.updateOne(
-        { _id: `${tenantId}/${id}`, tenant_id: tenantId, version: loadedVersion },
-        { $set: changed },
+      ({ matchedCount: matched } = await this.#locks.withDocument(CATEGORIES, _id, () =>
+        this.#categories.updateOne({ _id, tenant_id: tenantId, version: loadedVersion }, { $set: changed }),
       ));
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
       throw alreadyExists("CATALOG.SLUG_TAKEN", `slug ${category.slug} is taken here`);
     }
     if (matched === 0) throw stale(id);
-    for (const d of descendants)
-      await this.#categories.updateOne(
-        { _id: `${tenantId}/${d.id}`, tenant_id: tenantId },
-        { $set: { ancestorIds: [...d.ancestorIds] } },
+    for (const d of descendants) {
+      const descendantId = `${tenantId}/${d.id}`;
+      await this.#locks.withDocument(CATEGORIES, descendantId, () =>
+        this.#categories.updateOne({ _id: descendantId, tenant_id: tenantId }, { $set: { ancestorIds: [...d.ancestorIds] } }),
       );
+    }
   }
 
+  /** Locked too: the version filter makes this delete a read-check-write, not a delete by `_id` alone. */
   async remove(tenantId: TenantId, id: string, loadedVersion: number) {
-    const { deletedCount } = await this.#categories.deleteOne({
-      _id: `${tenantId}/${id}`,
-      tenant_id: tenantId,
-      version: loadedVersion,
-    });
+    const _id = `${tenantId}/${id}`;
+    const { deletedCount } = await this.#locks.withDocument(CATEGORIES, _id, () =>
+      this.#categories.deleteOne({ _id, tenant_id: tenantId, version: loadedVersion }),
+    );
     if (deletedCount === 0) throw stale(id);
   }
 }

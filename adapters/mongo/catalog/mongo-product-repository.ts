@@ -1,12 +1,13 @@
 import type { Collection, Db } from "mongodb";
 import { Product, type ProductEvent } from "../../../core/catalog/product.ts";
-import type { ListQuery, ProductFilter, SearchQuery } from "../../../core/catalog/product-query.ts";
-import type { FacetCount, ProductPage, ProductRepository, SearchPage } from "../../../core/catalog/product-repository.ts";
+import type { ListQuery } from "../../../core/catalog/product-query.ts";
+import type { ProductPage, ProductRepository } from "../../../core/catalog/product-repository.ts";
 import { type RatingSummary, ratingRank } from "../../../core/catalog/rating-summary.ts";
 import { alreadyExists, conflict } from "../../../core/kit/domain-error.ts";
 import type { EventMapper } from "../../../core/kit/event-mapper.ts";
 import type { RequestContext, TenantId } from "../../../core/kit/request-context.ts";
 import { isDuplicateKey } from "../mongo-database.ts";
+import { type DocumentLocks, documentLocks } from "../mongo-insert-lock.ts";
 import { outboxFieldsForInsert, outboxUpdate } from "../mongo-outbox.ts";
 import {
   contentFields,
@@ -19,7 +20,6 @@ import {
 import { afterCursor, productFilterQuery, sortField, sortSpec } from "./product-filter-query.ts";
 import { skuClaims } from "./mongo-sku-claims.ts";
 
-const MAX_COUNTED = 10_000;
 const LIVE = { status: { $ne: "deleted" as const } };
 
 /** Products in a MongoDB-compatible store (FerretDB here): state and outbox in one document write. */
@@ -27,10 +27,12 @@ export class MongoProductRepository implements ProductRepository {
   readonly #products: Collection<ProductDocument>;
   readonly #mapper: EventMapper<ProductEvent>;
   readonly #skus: ReturnType<typeof skuClaims>;
+  readonly #locks: DocumentLocks;
 
   constructor(db: Db, mapper: EventMapper<ProductEvent>) {
     this.#products = db.collection<ProductDocument>(PRODUCTS);
     this.#mapper = mapper;
+    this.#locks = documentLocks(db);
     this.#skus = skuClaims(db, async (tenantId, id) => (await this.find(tenantId, id)) !== undefined);
   }
 
@@ -61,34 +63,55 @@ export class MongoProductRepository implements ProductRepository {
     }
   }
 
+  /**
+   * Version check and write under the document lock (FerretDB's `updateOne({version})` is no
+   * compare-and-set: concurrent writers all "match"). Inside it, only the SKUs the stored product
+   * lacks are claimed and only the dropped ones released, so a writer never frees a claim another
+   * writer of the product relies on.
+   */
   async update(product: Product, ctx: RequestContext) {
     const s = product.snapshot();
-    const before = await this.#products.findOne({ _id: productDocumentId(s.tenantId, s.id), tenant_id: s.tenantId, ...LIVE });
-    if (!before || before.version !== product.loadedVersion) throw stale(s.id);
-    const skus = new Set(s.variants.map((v) => v.sku));
-    const taken = await this.#skus.claim(s.tenantId, s.id, [...skus]);
-    const events = product.pullEvents().map((e) => this.#mapper(e, ctx));
-    const result = await this.#products.updateOne(
-      { _id: productDocumentId(s.tenantId, s.id), tenant_id: s.tenantId, version: product.loadedVersion, ...LIVE },
-      { $set: contentFields(s), ...outboxUpdate(events, s.updatedAt) },
-    );
-    if (result.matchedCount === 0) {
-      await this.#skus.release(s.tenantId, s.id, taken);
-      throw stale(s.id);
-    }
-    await this.#skus.release(
-      s.tenantId,
-      s.id,
-      before.variants.map((v) => v.sku).filter((sku) => !skus.has(sku)),
-    );
+    const _id = productDocumentId(s.tenantId, s.id);
+    await this.#locks.withDocument(PRODUCTS, _id, async () => {
+      const before = await this.#products.findOne(
+        { _id, tenant_id: s.tenantId, ...LIVE },
+        { projection: { version: 1, variants: 1 } },
+      );
+      if (!before || before.version !== product.loadedVersion) throw stale(s.id);
+      const held = new Set(before.variants.map((v) => v.sku));
+      const skus = new Set(s.variants.map((v) => v.sku));
+      const taken = await this.#skus.claim(
+        s.tenantId,
+        s.id,
+        [...skus].filter((sku) => !held.has(sku)),
+      );
+      const events = product.pullEvents().map((e) => this.#mapper(e, ctx));
+      try {
+        await this.#products.updateOne(
+          { _id, tenant_id: s.tenantId, version: product.loadedVersion, ...LIVE },
+          { $set: contentFields(s), ...outboxUpdate(events, s.updatedAt) },
+        );
+      } catch (error) {
+        await this.#skus.release(s.tenantId, s.id, taken);
+        throw error;
+      }
+      await this.#skus.release(
+        s.tenantId,
+        s.id,
+        [...held].filter((sku) => !skus.has(sku)),
+      );
+    });
   }
 
   async remove(product: Product, ctx: RequestContext) {
     const s = product.snapshot();
     const events = product.pullEvents().map((e) => this.#mapper(e, ctx));
-    const result = await this.#products.updateOne(
-      { _id: productDocumentId(s.tenantId, s.id), tenant_id: s.tenantId, version: product.loadedVersion, ...LIVE },
-      { $set: contentFields(s, true), ...outboxUpdate(events, s.updatedAt) },
+    const _id = productDocumentId(s.tenantId, s.id);
+    const result = await this.#locks.withDocument(PRODUCTS, _id, () =>
+      this.#products.updateOne(
+        { _id, tenant_id: s.tenantId, version: product.loadedVersion, ...LIVE },
+        { $set: contentFields(s, true), ...outboxUpdate(events, s.updatedAt) },
+      ),
     );
     if (result.matchedCount === 0) throw stale(s.id);
     await this.#skus.release(
@@ -114,84 +137,14 @@ export class MongoProductRepository implements ProductRepository {
     };
   }
 
-  /** Score = how many query terms a product has ($unwind + $group: no $text, no $size on FerretDB). */
-  async search(tenantId: TenantId, query: SearchQuery): Promise<SearchPage> {
-    const match = productFilterQuery(tenantId, query.filter, query.terms);
-    const [ranked, total] = await Promise.all([
-      this.#products
-        .aggregate<{ _id: string; score: number }>([
-          { $match: match },
-          { $project: { terms: 1 } },
-          { $unwind: "$terms" },
-          { $match: { terms: { $in: [...query.terms] } } },
-          { $group: { _id: "$_id", score: { $sum: 1 } } },
-          { $sort: { score: -1, _id: 1 } },
-          { $skip: query.offset },
-          { $limit: query.pageSize },
-        ])
-        .toArray(),
-      this.#products.countDocuments(match, { limit: MAX_COUNTED }),
-    ]);
-    const ids = ranked.map((r) => r._id);
-    const docs = ids.length === 0 ? [] : await this.#products.find({ _id: { $in: ids }, tenant_id: tenantId }).toArray();
-    const byId = new Map(docs.map((d) => [d._id, d]));
-    return { products: ids.flatMap((id) => (byId.has(id) ? [fromDocument(byId.get(id)!)] : [])), total };
-  }
-
-  /** Counts with $match/$group/$unwind (no $facet on FerretDB): one small pipeline per field. */
-  async facets(
-    tenantId: TenantId,
-    filter: ProductFilter,
-    terms: readonly string[],
-    names: readonly string[],
-  ): Promise<FacetCount[]> {
-    const match = productFilterQuery(tenantId, filter, terms);
-    const top = [{ $sort: { count: -1, _id: 1 } }, { $limit: 50 }];
-    const [brands, categories, attributes] = await Promise.all([
-      this.#products
-        .aggregate<{ _id: string; count: number }>([
-          { $match: { ...match, brand: { $ne: "" } } },
-          { $group: { _id: "$brand", count: { $sum: 1 } } },
-          ...top,
-        ])
-        .toArray(),
-      this.#products
-        .aggregate<{ _id: string; count: number }>([
-          { $match: match },
-          { $group: { _id: "$category_id", count: { $sum: 1 } } },
-          ...top,
-        ])
-        .toArray(),
-      names.length === 0
-        ? Promise.resolve([])
-        : this.#products
-            .aggregate<{ _id: string; count: number }>([
-              { $match: match },
-              { $project: { attr_pairs: 1 } },
-              { $unwind: "$attr_pairs" },
-              { $group: { _id: "$attr_pairs", count: { $sum: 1 } } },
-            ])
-            .toArray(),
-    ]);
-    const values = (rows: { _id: string; count: number }[]) => rows.map((r) => ({ value: r._id, count: r.count }));
-    return [
-      { field: "brand", values: values(brands) },
-      { field: "category_id", values: values(categories) },
-      ...names.map((name) => {
-        const prefix = `${name}=`;
-        const rows = attributes
-          .filter((r) => r._id.startsWith(prefix))
-          .map((r) => ({ value: r._id.slice(prefix.length), count: r.count }));
-        rows.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
-        return { field: name, values: rows.slice(0, 50) };
-      }),
-    ];
-  }
-
+  /** Under the document lock: FerretDB writes the whole document back, so an unlocked write could erase a concurrent update's. */
   async applyRating(tenantId: TenantId, productId: string, rating: RatingSummary) {
-    const result = await this.#products.updateOne(
-      { _id: productDocumentId(tenantId, productId), tenant_id: tenantId, "rating.version": { $lt: rating.version }, ...LIVE },
-      { $set: { rating: { ...rating, histogram: [...rating.histogram] }, rating_rank: ratingRank(rating) } },
+    const _id = productDocumentId(tenantId, productId);
+    const result = await this.#locks.withDocument(PRODUCTS, _id, () =>
+      this.#products.updateOne(
+        { _id, tenant_id: tenantId, "rating.version": { $lt: rating.version }, ...LIVE },
+        { $set: { rating: { ...rating, histogram: [...rating.histogram] }, rating_rank: ratingRank(rating) } },
+      ),
     );
     return result.modifiedCount === 1;
   }

@@ -9,7 +9,7 @@ import {
   type SearchIndex,
 } from "../../../core/catalog/search-index.ts";
 import type { TenantId } from "../../../core/kit/request-context.ts";
-import { insertLocks } from "./mongo-insert-lock.ts";
+import { insertLocks } from "../mongo-insert-lock.ts";
 
 export const SEARCH_POSTINGS = "search_postings";
 export const SEARCH_PRODUCTS = "search_products";
@@ -34,7 +34,7 @@ const WRITES_IN_FLIGHT = 8;
  * object product id -> tuple), which FerretDB stores and returns far cheaper than thousands of
  * sub-documents. Past SHARD_AT entries the term document keeps only `shards`/`gen` and the
  * entries live in `<tenant>\u001f<term>\u001f<gen>.<i>`, i = hash(product id) mod shards.
- * Every change happens under an insert lock on the document's `_id` (mongo-insert-lock.ts):
+ * Every change happens under an insert lock on the document's `_id` (../mongo-insert-lock.ts):
  * FerretDB's own conditional updates are not atomic.
  */
 interface PostingDocument {
@@ -79,7 +79,7 @@ export class MongoSearchIndex implements SearchIndex {
     this.#productTables = Array.from({ length: tables }, (_, i) =>
       db.collection<ProductTermsDocument>(`${SEARCH_PRODUCTS}_${i}`),
     );
-    this.#locks = insertLocks(db, SEARCH_LOCKS);
+    this.#locks = insertLocks(db, SEARCH_LOCKS, { code: "CATALOG.SEARCH_INDEX_LOCKED" });
   }
 
   /** Creates every collection of the index now (FerretDB creates one on first use, slowly). */

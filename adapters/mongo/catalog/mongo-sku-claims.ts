@@ -2,6 +2,7 @@ import type { Db } from "mongodb";
 import { alreadyExists } from "../../../core/kit/domain-error.ts";
 import type { TenantId } from "../../../core/kit/request-context.ts";
 import { isDuplicateKey } from "../mongo-database.ts";
+import { documentLocks } from "../mongo-insert-lock.ts";
 import { SKU_CLAIMS } from "./product-document.ts";
 
 /**
@@ -14,6 +15,7 @@ import { SKU_CLAIMS } from "./product-document.ts";
 export function skuClaims(db: Db, ownerExists: (tenantId: TenantId, productId: string) => Promise<boolean>) {
   const claims = db.collection<{ _id: string; tenant_id: string; product_id: string }>(SKU_CLAIMS);
   const id = (tenantId: TenantId, sku: string) => `${tenantId}/${sku}`;
+  const locks = documentLocks(db);
   return {
     /** Takes every SKU for the product; ALREADY_EXISTS (nothing kept) when another product holds one. Returns the newly taken ones. */
     async claim(tenantId: TenantId, productId: string, skus: readonly string[]): Promise<string[]> {
@@ -27,9 +29,9 @@ export function skuClaims(db: Db, ownerExists: (tenantId: TenantId, productId: s
           const holder = await claims.findOne({ _id: id(tenantId, sku), tenant_id: tenantId });
           if (!holder || holder.product_id === productId) continue;
           if (!(await ownerExists(tenantId, holder.product_id))) {
-            const moved = await claims.updateOne(
-              { _id: holder._id, product_id: holder.product_id },
-              { $set: { product_id: productId } },
+            // Under the claim's document lock: FerretDB 1.24's conditional update is no compare-and-set.
+            const moved = await locks.withDocument(SKU_CLAIMS, holder._id, () =>
+              claims.updateOne({ _id: holder._id, product_id: holder.product_id }, { $set: { product_id: productId } }),
             );
             if (moved.modifiedCount === 1) continue;
           }

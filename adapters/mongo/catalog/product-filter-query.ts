@@ -9,18 +9,13 @@ const SORT_FIELDS = { createdMs: "created_ms", minPrice: "min_price", maxPrice: 
  * A Mongo filter from the core's typed filter. Every key is ours; every caller value is a
  * string or number used as a value ($in, $gte), never as an operator or a pattern.
  */
-export function productFilterQuery(
-  tenantId: TenantId,
-  filter: ProductFilter,
-  terms: readonly string[] = [],
-): Filter<ProductDocument> {
+export function productFilterQuery(tenantId: TenantId, filter: ProductFilter): Filter<ProductDocument> {
   const query: Record<string, unknown> = { tenant_id: tenantId, status: { $in: [...filter.statuses] } };
   if (filter.categoryIds) query.category_id = { $in: [...filter.categoryIds] };
   if (filter.brands) query.brand_key = { $in: filter.brands.map(String) };
   if (filter.minPriceMinor !== undefined) query.max_price = { $gte: Number(filter.minPriceMinor) };
   if (filter.maxPriceMinor !== undefined) query.min_price = { $lte: Number(filter.maxPriceMinor) };
   if (filter.inStockOnly) query.in_stock = true;
-  if (terms.length > 0) query.terms = { $in: terms.map(String) };
   const attributes = (filter.attributes ?? []).map((a) => ({
     attr_pairs: { $in: a.values.map((v) => `${a.name}=${String(v)}`) },
   }));

@@ -6,6 +6,7 @@ import { ProductRating, type StarCounts } from "../../../core/reviews/product-ra
 import type { ProductRatingRepository } from "../../../core/reviews/product-rating-repository.ts";
 import type { ProductRatingChanged } from "../../../core/reviews/review-events.ts";
 import { isDuplicateKey } from "../mongo-database.ts";
+import { type DocumentLocks, documentLocks } from "../mongo-insert-lock.ts";
 import { outboxFieldsForInsert, outboxUpdate } from "../mongo-outbox.ts";
 import { RATINGS } from "./review-collections.ts";
 
@@ -22,15 +23,17 @@ interface RatingDocument {
 /**
  * One document per (tenant, product): the aggregate, its version and its pending
  * ProductRatingChanged events. `save` is an insert (version 0: a concurrent first insert loses on
- * the unique _id) or a compare-and-set on `version`; a loser gets ABORTED and recounts.
+ * the unique _id) or a compare-and-set on `version` under the document lock; a loser gets ABORTED and recounts.
  */
 export class MongoProductRatingRepository implements ProductRatingRepository {
   readonly #ratings: Collection<RatingDocument>;
   readonly #toEvent: EventMapper<ProductRatingChanged>;
+  readonly #locks: DocumentLocks;
 
   constructor(db: Db, toEvent: EventMapper<ProductRatingChanged>) {
     this.#ratings = db.collection<RatingDocument>(RATINGS);
     this.#toEvent = toEvent;
+    this.#locks = documentLocks(db);
   }
 
   async find(tenantId: TenantId, productId: string): Promise<ProductRating | undefined> {
@@ -66,9 +69,12 @@ export class MongoProductRatingRepository implements ProductRatingRepository {
       }
       return;
     }
-    const result = await this.#ratings.updateOne(
-      { _id, tenant_id: s.tenantId, version: rating.loadedVersion },
-      { $set: state, ...outboxUpdate(events, new Date()) },
+    // Under the document lock: FerretDB 1.24's updateOne({version}) alone is no compare-and-set.
+    const result = await this.#locks.withDocument(RATINGS, _id, () =>
+      this.#ratings.updateOne(
+        { _id, tenant_id: s.tenantId, version: rating.loadedVersion },
+        { $set: state, ...outboxUpdate(events, new Date()) },
+      ),
     );
     if (result.matchedCount === 0) throw lost();
   }

@@ -16,6 +16,7 @@ import type {
   ReviewWriteOptions,
 } from "../../../core/reviews/review-repository.ts";
 import { isDuplicateKey } from "../mongo-database.ts";
+import { type DocumentLocks, documentLocks } from "../mongo-insert-lock.ts";
 import { outboxFieldsForInsert, outboxUpdate } from "../mongo-outbox.ts";
 import { REVIEWS } from "./review-collections.ts";
 import {
@@ -35,15 +36,18 @@ const SORT_FIELD: Record<Exclude<ReviewSort, "newest">, keyof ReviewDocument> = 
 /**
  * Reviews on MongoDB (FerretDB in tests): one document per review, its pending events inside it
  * (the single-document outbox), every query scoped by tenant_id. Writes are compare-and-set on
- * `revision`; a deleted review stays as a tombstone until nothing refers to it.
+ * `revision` under the document lock (mongo-insert-lock.ts); a deleted review stays as a
+ * tombstone until nothing refers to it.
  */
 export class MongoReviewRepository implements ReviewRepository {
   readonly #reviews: Collection<ReviewDocument>;
   readonly #toEvent: EventMapper<ReviewEvent>;
+  readonly #locks: DocumentLocks;
 
   constructor(db: Db, toEvent: EventMapper<ReviewEvent>) {
     this.#reviews = db.collection<ReviewDocument>(REVIEWS);
     this.#toEvent = toEvent;
+    this.#locks = documentLocks(db);
   }
 
   async find(tenantId: TenantId, reviewId: string): Promise<Review | undefined> {
@@ -72,9 +76,12 @@ export class MongoReviewRepository implements ReviewRepository {
     const { _id, ...state } = toReviewDocument(review.snapshot());
     const events = review.pullEvents().map((event) => this.#toEvent(event, ctx));
     const mark = options?.marksRating ? ratingMarkFields(state.revision, state.updated_at) : {};
-    const result = await this.#reviews.updateOne(
-      { _id, tenant_id: state.tenant_id, revision: review.loadedRevision },
-      { $set: { ...state, ...mark }, ...outboxUpdate(events, new Date()) },
+    // Under the document lock: FerretDB 1.24's updateOne({revision}) alone is no compare-and-set.
+    const result = await this.#locks.withDocument(REVIEWS, _id, () =>
+      this.#reviews.updateOne(
+        { _id, tenant_id: state.tenant_id, revision: review.loadedRevision },
+        { $set: { ...state, ...mark }, ...outboxUpdate(events, new Date()) },
+      ),
     );
     if (result.matchedCount === 0) throw reviewErrors.concurrentUpdate(state.review_id);
   }
@@ -143,10 +150,14 @@ export class MongoReviewRepository implements ReviewRepository {
     }));
   }
 
+  /** Locked: an unlocked write-back could erase a concurrent update of the review (its newer mark, its events). */
   async clearRatingMark(tenantId: TenantId, reviewId: string, revision: number): Promise<void> {
-    await this.#reviews.updateOne(
-      { _id: reviewDocumentId(tenantId, reviewId), tenant_id: tenantId, rating_mark: revision },
-      { $unset: { rating_mark: "", rating_mark_since: "" } },
+    const _id = reviewDocumentId(tenantId, reviewId);
+    await this.#locks.withDocument(REVIEWS, _id, () =>
+      this.#reviews.updateOne(
+        { _id, tenant_id: tenantId, rating_mark: revision },
+        { $unset: { rating_mark: "", rating_mark_since: "" } },
+      ),
     );
   }
 

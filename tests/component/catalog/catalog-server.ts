@@ -26,6 +26,7 @@ import { REVIEW_EVENTS_TOPIC } from "../../../services/catalog/catalog-subscript
 import { PRODUCT_EVENTS_TOPIC, productEventMapper } from "../../../services/catalog/product-event-mapper.ts";
 import { startProcess } from "../../../services/runtime/run-process.ts";
 import { type MongoTestDatabase, openMongoTestDatabase } from "../../contract/mongo/support/mongo-test-database.ts";
+import { startGroupsAtEnd } from "../../support/kafka-groups-at-end.ts";
 import { requiredEnv } from "../../support/required-env.ts";
 import { uniqueName } from "../../support/unique-name.ts";
 import { aProduct } from "../../unit/catalog/catalog-builders.ts";
@@ -54,6 +55,19 @@ export async function startCatalogServer(): Promise<CatalogServer> {
   // Few tables, created up front: FerretDB creates a collection on first use, slowly.
   const searchIndex = new MongoSearchIndex(db.db, { tables: 4 });
   await searchIndex.createCollections(db.db);
+  const cacheGroup = uniqueName("catalog-cache");
+  const searchGroup = uniqueName("catalog-search");
+  // Test files run in parallel on one broker: a shared "catalog" group would hand one file's
+  // rating events to another file's server (whose database does not know the product).
+  const ratingGroup = uniqueName("catalog-ratings");
+  // Fresh groups would replay both topics from the beginning (every earlier run's events, each
+  // through the dedupe store: ~1 event/s per partition on a loaded machine, minutes in all):
+  // they start at the topics' current end instead.
+  await startGroupsAtEnd(kafka, [
+    { group: cacheGroup, topics: [PRODUCT_EVENTS_TOPIC] },
+    { group: searchGroup, topics: [PRODUCT_EVENTS_TOPIC] },
+    { group: ratingGroup, topics: [REVIEW_EVENTS_TOPIC] },
+  ]);
   const module = catalogModule({
     deps: {
       products,
@@ -72,13 +86,11 @@ export async function startCatalogServer(): Promise<CatalogServer> {
     probes: [mongoHealthProbe("catalog-database", db.db)],
     logger,
     resolveIdentity: identity.resolveIdentity,
-    cacheGroup: uniqueName("catalog-cache"),
-    searchGroup: uniqueName("catalog-search"),
-    // A fresh group replays the whole product-events topic (every earlier run's products).
+    cacheGroup,
+    searchGroup,
+    // Other files' product events published meanwhile are not this database's products.
     searchSince: new Date(),
-    // Test files run in parallel on one broker: a shared "catalog" group would hand one file's
-    // rating events to another file's server (whose database does not know the product).
-    ratingGroup: uniqueName("catalog-ratings"),
+    ratingGroup,
   });
   const running = await startProcess({ modules: [module], logger, port: 0, host: "127.0.0.1", drainMs: 1_000 });
   await searchCaughtUp(products, searchIndex);
@@ -105,9 +117,9 @@ export async function startCatalogServer(): Promise<CatalogServer> {
 }
 
 /**
- * A fresh search group first replays product-events (a dedupe write per event): wait (at most
- * 45 s) until the projector has indexed a probe product of a tenant of its own, so that tests
- * measure their own writes' lag, not the replay.
+ * Waits (at most 45 s) until the search projector has indexed a probe product of a tenant of
+ * its own: its group joined and it projects, so tests measure their own writes' lag. The groups
+ * start at the topic's end (no replay), so this takes a relay poll and one projection.
  */
 async function searchCaughtUp(products: MongoProductRepository, index: MongoSearchIndex): Promise<void> {
   const tenantId = parseTenantId("search-warmup");

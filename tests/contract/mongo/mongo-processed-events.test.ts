@@ -25,4 +25,12 @@ describe("Mongo processed events, beyond the contract", () => {
     const results = await Promise.all([events.claim("catalog", "evt-1"), events.claim("catalog", "evt-1")]);
     expect(results.filter(Boolean)).toHaveLength(1);
   });
+
+  it("when ten claims race for one event, round after round, then exactly one wins each time (the unique index holds)", async () => {
+    const events = await store();
+    for (let round = 0; round < 5; round++) {
+      const results = await Promise.all(Array.from({ length: 10 }, () => events.claim("catalog", `evt-race-${round}`)));
+      expect(results.filter(Boolean), `round ${round}`).toHaveLength(1);
+    }
+  });
 });

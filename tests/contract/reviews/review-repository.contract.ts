@@ -55,6 +55,26 @@ export function reviewRepositoryContract(name: string, open: () => Promise<Revie
       ]);
     });
 
+    it("when ten copies vote concurrently from one revision, then exactly one vote is stored and the others are ABORTED", async () => {
+      // A lost race is timing-dependent: several rounds make a lost one near certain where writes are not atomic.
+      for (let round = 0; round < 5; round++) {
+        const review = aReview({ authorId: `alice-${round}` });
+        await stores.reviews.add(review, ctxFor("acme"));
+        const copies = await Promise.all(Array.from({ length: 10 }, () => stores.reviews.find(acme, review.id)));
+        for (const [i, copy] of copies.entries()) copy!.setHelpful(`voter-${i}`, true);
+
+        const outcomes = await Promise.allSettled(copies.map((copy) => stores.reviews.update(copy!, ctxFor("acme"))));
+
+        expect(
+          outcomes.filter((o) => o.status === "fulfilled"),
+          `round ${round}`,
+        ).toHaveLength(1);
+        for (const o of outcomes)
+          if (o.status === "rejected") expect(o.reason).toMatchObject({ code: "REVIEW.CONCURRENT_UPDATE" });
+        expect((await stores.reviews.find(acme, review.id))?.snapshot().helpfulVoters).toHaveLength(1);
+      }
+    });
+
     it("when a review is deleted, then it is gone, the author may review again, and ReviewDeleted is kept", async () => {
       const review = aReview({ authorId: "alice" });
       await stores.reviews.add(review, ctxFor("acme"));

@@ -14,7 +14,9 @@ import {
   deleteProduct,
   updateProduct,
 } from "../../../core/catalog/product-admin.ts";
-import { getProduct, listProducts } from "../../../core/catalog/product-browse.ts";
+import { getProduct, listProducts, searchProducts } from "../../../core/catalog/product-browse.ts";
+import type { ProductSort } from "../../../core/catalog/product-query.ts";
+import { projectProductToSearch } from "../../../core/catalog/search-projection.ts";
 import type { ProductEvent } from "../../../core/catalog/product.ts";
 import { batchGetVariants } from "../../../core/catalog/variant-lookup.ts";
 import { fixedClock } from "../../../core/kit/clock.ts";
@@ -291,6 +293,65 @@ describe("product browse", () => {
     const newer = await createProduct(deps, admin, aProduct({ categoryId: root.id }, "S-2"), "key-000002");
     const page = await listProducts(deps, anonymous, { filter: {}, sort: "newest" });
     expect(page.products.map((p) => p.id)).toEqual([newer.id, older.id]);
+  });
+});
+
+describe("product search sorts", () => {
+  /** Three products with "trail" in their name, indexed as the projector would. */
+  async function searchable() {
+    const { deps, clock } = catalog();
+    const { root } = await withCategories(deps);
+    const priced = async (name: string, amountMinor: number, sku: string) => {
+      const content = aProduct({ name, categoryId: root.id }, sku);
+      clock.advance(60_000);
+      const p = await createProduct(
+        deps,
+        admin,
+        { ...content, variants: [{ ...content.variants[0]!, price: { amountMinor, currency: "EUR" } }] },
+        `key-${sku}`,
+      );
+      await projectProductToSearch(deps, p.tenantId, p.id);
+      return p.id;
+    };
+    const ids = { old: await priced("Trail Old", 200, "S-OLD"), mid: await priced("Trail Mid", 100, "S-MID") };
+    const all = { ...ids, new: await priced("Trail New Trail", 300, "S-NEW") };
+    return { deps, ids: all };
+  }
+
+  it("when a search names a sort, then price and newest order the matches; relevance stays the default", async () => {
+    const { deps, ids } = await searchable();
+    const order = async (sort?: ProductSort) =>
+      (await searchProducts(deps, anonymous, { query: "trail", filter: {}, facetAttributes: [], sort })).products.map(
+        (p) => p.id,
+      );
+    expect(await order("price_ascending")).toEqual([ids.mid, ids.old, ids.new]);
+    expect(await order("price_descending")).toEqual([ids.new, ids.old, ids.mid]);
+    expect(await order("newest")).toEqual([ids.new, ids.mid, ids.old]);
+    expect(await order(undefined)).toHaveLength(3);
+  });
+
+  it("when sorted pages are followed, then they continue that sort; a token of another sort is INVALID_ARGUMENT", async () => {
+    const { deps, ids } = await searchable();
+    const query = { query: "trail", filter: {}, facetAttributes: ["material"], pageSize: 2 } as const;
+    const first = await searchProducts(deps, anonymous, { ...query, sort: "price_ascending" });
+    expect(first.products.map((p) => p.id)).toEqual([ids.mid, ids.old]);
+    expect(first.total).toBe(3);
+    const second = await searchProducts(deps, anonymous, { ...query, sort: "price_ascending", pageToken: first.nextPageToken });
+    expect(second.products.map((p) => p.id)).toEqual([ids.new]);
+    expect(second.nextPageToken).toBeUndefined();
+    await expect(
+      searchProducts(deps, anonymous, { ...query, sort: "price_descending", pageToken: first.nextPageToken }),
+    ).rejects.toThrow(error({ kind: "invalid", field: "page.page_token" }));
+    await expect(searchProducts(deps, anonymous, { ...query, pageToken: first.nextPageToken })).rejects.toThrow(
+      error({ kind: "invalid", field: "page.page_token" }),
+    );
+  });
+
+  it("when the sort is not one the core knows, then INVALID_ARGUMENT names sort_order", async () => {
+    const { deps } = await searchable();
+    await expect(
+      searchProducts(deps, anonymous, { query: "trail", filter: {}, facetAttributes: [], sort: "cheapest" as ProductSort }),
+    ).rejects.toThrow(error({ kind: "invalid", field: "sort_order" }));
   });
 });
 

@@ -96,6 +96,49 @@ describe("search ranking over posting lists", () => {
     expect(rankPostings([entries], { ...page(), sort: "newest" }).productIds).toEqual(["b", "c", "a"]);
   });
 
+  it("when every sort meets equal keys, then ties go by product id ascending whatever the posting order", () => {
+    // Ids arrive in reverse and the keys are all equal: only the tiebreak orders them.
+    const same = ["e", "d", "c", "b", "a"].map((id) =>
+      entry(id, { minPriceMinor: 500, maxPriceMinor: 500, createdMs: 7, ratingRank: 3 }),
+    );
+    for (const sort of ["newest", "price_ascending", "price_descending", "rating"] as const)
+      expect(rankPostings([same], { ...page(), sort }).productIds, sort).toEqual(["a", "b", "c", "d", "e"]);
+    const rated = [entry("low", { ratingRank: 1 }), entry("top", { ratingRank: 9 }), entry("mid", { ratingRank: 5 })];
+    expect(rankPostings([rated], { ...page(), sort: "rating" }).productIds).toEqual(["top", "mid", "low"]);
+  });
+
+  it("when a sort is named, then relevance no longer counts: a product under more terms does not move up", () => {
+    const cheap = entry("z-cheap", { minPriceMinor: 10, maxPriceMinor: 10 });
+    const dear = entry("a-dear", { minPriceMinor: 900, maxPriceMinor: 900 });
+    const ranked = rankPostings([[dear, cheap], [dear], [dear]], { ...page(), sort: "price_ascending" });
+    expect(ranked.productIds).toEqual(["z-cheap", "a-dear"]);
+    expect(rankPostings([[dear, cheap], [dear]], page()).productIds).toEqual(["a-dear", "z-cheap"]);
+  });
+
+  it("when sorted pages are asked by offset, then together they are the whole sorted match set, each product once", () => {
+    // 23 products, prices with many ties (i mod 5), created in another order (i * 7 mod 23).
+    const entries = Array.from({ length: 23 }, (_, i) =>
+      entry(`p${String(i).padStart(2, "0")}`, {
+        minPriceMinor: (i % 5) * 100,
+        maxPriceMinor: (i % 5) * 100 + 50,
+        createdMs: (i * 7) % 23,
+      }),
+    );
+    for (const sort of ["newest", "price_ascending", "price_descending"] as const) {
+      const whole = rankPostings([entries], { ...page(), sort, pageSize: 100 }).productIds;
+      const paged = [0, 10, 20].flatMap(
+        (offset) => rankPostings([entries], { ...page(), sort, pageSize: 10, offset }).productIds,
+      );
+      expect(paged, sort).toEqual(whole);
+      expect(new Set(paged).size).toBe(23);
+    }
+    const ascending = rankPostings([entries], { ...page(), sort: "price_ascending", pageSize: 100 }).productIds;
+    expect(ascending.slice(0, 5)).toEqual(["p00", "p05", "p10", "p15", "p20"]);
+    const newest = rankPostings([entries], { ...page(), sort: "newest", pageSize: 3 }).productIds;
+    // createdMs 22, 21, 20 belong to i = 13, 3, 16 ((i * 7) mod 23).
+    expect(newest).toEqual(["p13", "p03", "p16"]);
+  });
+
   it("when a query has operators or patterns, then they are only characters of plain words", () => {
     expect(queryTerms('{"$where": "1"} (a+)+$ Crème')).toEqual(["where", "1", "a", "creme"]);
   });
