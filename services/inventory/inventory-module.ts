@@ -21,6 +21,11 @@ import { startReservationSweeper } from "./reservation-sweeper.ts";
 
 export { inventoryEntities };
 
+// Test-only crash point (tests/e2e/checkout-failures.test.ts): die like SIGKILL inside a guessed
+// reservation's transaction, its rows written, before its COMMIT (MariaDB rolls it back when the
+// connection drops). Read once at start; never set outside that test.
+const CRASH_BEFORE_RESERVE_COMMIT = process.env.SHOPMESH_TEST_CRASH_BEFORE_RESERVE_COMMIT === "1";
+
 export interface InventoryModuleDeps {
   readonly db: SqlDatabase;
   readonly publisher: EventPublisher;
@@ -45,7 +50,12 @@ export interface InventoryModuleDeps {
 export function inventoryModule(
   deps: InventoryModuleDeps,
 ): ContextModule & { readonly store: MikroOrmInventoryStore; readonly useCases: InventoryDeps } {
-  const store = new MikroOrmInventoryStore(deps.db.em, inventoryEventMapper);
+  const store = new MikroOrmInventoryStore(
+    deps.db.em,
+    inventoryEventMapper,
+    undefined,
+    CRASH_BEFORE_RESERVE_COMMIT ? { beforeGuessedCommit: () => void process.kill(process.pid, "SIGKILL") } : {},
+  );
   const useCases: InventoryDeps = {
     store,
     clock: deps.clock,

@@ -14,6 +14,10 @@ import { type EventSubscriberDeps, onEvent, subscribeByEventType } from "../runt
 export const ORDER_EVENTS_TOPIC = "order-events";
 export const INVENTORY_CONSUMER_GROUP = "inventory";
 
+// Test-only crash point (tests/e2e/checkout-failures.test.ts): die like SIGKILL after the
+// reservation committed and before the offset commit. Read once at start; never set outside that test.
+const CRASH_AFTER_RESERVE = process.env.SHOPMESH_TEST_CRASH_AFTER_RESERVE === "1";
+
 /**
  * The checkout saga's side in inventory: OrderCreated reserves (InventoryReserved or
  * InventoryRejected go out through the outbox), OrderConfirmed commits, OrderCancelled
@@ -35,9 +39,7 @@ export function subscribeToOrderEvents(
           lines: order.lines.map((line) => ({ sku: line.sku, quantity: line.quantity })),
         });
         deps.logger.info({ orderId: order.orderId, status: reservation.status }, "order reservation decided");
-        // Test-only crash point (tests/e2e/checkout-failures.test.ts): die like SIGKILL after the
-        // reservation committed and before the offset commit. Never set outside that test.
-        if (process.env.SHOPMESH_TEST_CRASH_AFTER_RESERVE === "1") process.kill(process.pid, "SIGKILL");
+        if (CRASH_AFTER_RESERVE) process.kill(process.pid, "SIGKILL");
       }),
       onEvent(OrderConfirmedSchema, async ({ orderId }, ctx) => {
         await commitReservation(deps.inventory, ctx, orderId);

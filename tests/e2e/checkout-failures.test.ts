@@ -171,6 +171,43 @@ describe("checkout failures across every context's process", () => {
     await expectBooksBalance();
   }, 300_000);
 
+  it("when inventory dies (SIGKILL) inside the reservation's transaction before its COMMIT, then nothing of it stays, and after a restart the saga completes with the stock reserved once", async () => {
+    const mug = await product(6);
+    const shopper = await verifiedShopper(mesh, clients, userEvents);
+    // Armed: the guessed reservation writes its rows (reservation, stock, ledger, outbox) and dies before COMMIT.
+    const armed = await mesh.restart("inventory", { SHOPMESH_TEST_CRASH_BEFORE_RESERVE_COMMIT: "1" });
+    const { order } = await checkout(clients, shopper.token, [{ sku: mug.sku, quantity: 2 }], "tok_success");
+    await Promise.race([
+      armed.exited(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error(`inventory did not crash\n${mesh.logs()}`)), 60_000)),
+    ]);
+    expect(armed.exitCode(), "killed by a signal (the crash point), not an exit").toBe(-1);
+    // While inventory is down: MariaDB rolled the open transaction back with its connection.
+    const databases = await mesh.checkerDatabases();
+    try {
+      const [reservations, stock, ledger, outbox] = await Promise.all([
+        databases.inventory(`select count(*) as n from inventory_reservations where order_id = '${order.orderId}'`),
+        databases.inventory(`select on_hand, reserved from inventory_stock where sku = '${mug.sku}'`),
+        databases.inventory(`select count(*) as n from inventory_movements where order_id = '${order.orderId}'`),
+        databases.inventory(`select count(*) as n from outbox_events where event_key = '${order.orderId}'`),
+      ]);
+      expect([reservations, stock, ledger, outbox].map((rows) => rows.map((r) => Object.values(r).map(Number)))).toEqual([
+        [[0]],
+        [[6, 0]],
+        [[0]],
+        [[0]],
+      ]);
+    } finally {
+      await databases.end();
+    }
+    // Redelivered after the restart (no offset, no processed-event mark): reserved now, once.
+    await mesh.restart("inventory");
+    const final = await waitForOrder(clients, shopper.token, order.orderId, undefined, 120_000);
+    expect(final.status, mesh.logs()).toBe(OrderStatus.CONFIRMED);
+    await expectStock(mug, [[4, 0]], 30_000);
+    await expectBooksBalance();
+  }, 300_000);
+
   it("when an undecodable OrderCreated lands on order-events, then inventory parks it on the dead-letter topic and the next order flows", async () => {
     const poisonId = randomUUID();
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });

@@ -37,6 +37,18 @@ type StockRow = InferEntity<typeof StockRecord>;
 type ReservationRow = InferEntity<typeof ReservationRecord>;
 type MovementRow = InferEntity<typeof StockMovementRecord>;
 
+/** Test seams of the store; none is set outside tests. */
+export interface InventoryStoreTestHooks {
+  /**
+   * MariaDB's guessed reservation: called with its transaction open on its connection, after the
+   * reservation, the stock updates, the ledger and the outbox rows were written and before the
+   * COMMIT (the crash point `SHOPMESH_TEST_CRASH_BEFORE_RESERVE_COMMIT` of
+   * `services/inventory/inventory-module.ts`). With it set, the prediction is not sent: the
+   * commit then comes in a statement of its own instead of inside the first one.
+   */
+  readonly beforeGuessedCommit?: () => void | Promise<void>;
+}
+
 /**
  * Inventory in a SQL database (MariaDB, or SQLite embedded). Each transaction runs at read
  * committed; `lockStock` takes the rows with SELECT ... FOR UPDATE one SKU at a time in the
@@ -49,6 +61,7 @@ export class MikroOrmInventoryStore implements InventoryStore {
   readonly #em: SqlEntityManager;
   readonly #toEvent: EventMapper<InventoryEvent>;
   readonly #retry: TransactionRetry;
+  readonly #hooks: InventoryStoreTestHooks;
   /** Transactions that needed more than one attempt (for tests and metrics). */
   retries = 0;
   /** Guessed reservations that gave way to the locked path (for tests and metrics). */
@@ -56,10 +69,16 @@ export class MikroOrmInventoryStore implements InventoryStore {
   /** Guessed reservations committed in one statement, the snapshot's prediction holding (for tests and metrics). */
   guessesCommittedAtOnce = 0;
 
-  constructor(em: SqlEntityManager, toEvent: EventMapper<InventoryEvent>, retry: TransactionRetry = DEFAULT_TRANSACTION_RETRY) {
+  constructor(
+    em: SqlEntityManager,
+    toEvent: EventMapper<InventoryEvent>,
+    retry: TransactionRetry = DEFAULT_TRANSACTION_RETRY,
+    hooks: InventoryStoreTestHooks = {},
+  ) {
     this.#em = em;
     this.#toEvent = toEvent;
     this.#retry = retry;
+    this.#hooks = hooks;
   }
 
   async transaction<T>(ctx: RequestContext, work: (tx: InventoryTransaction) => Promise<T>): Promise<T> {
@@ -243,7 +262,9 @@ export class MikroOrmInventoryStore implements InventoryStore {
     const lines = reservation.lines;
     const date = (d: Date) => platform.processDateProperty(d);
     const at = date(reservation.createdAt);
-    const predicted = guess.predicted.length === lines.length ? this.#writes(ctx, guess.complete(guess.predicted)) : undefined;
+    const beforeCommit = this.#hooks.beforeGuessedCommit;
+    const predicted =
+      !beforeCommit && guess.predicted.length === lines.length ? this.#writes(ctx, guess.complete(guess.predicted)) : undefined;
     return connection
       .getClient()
       .connection()
@@ -285,7 +306,13 @@ export class MikroOrmInventoryStore implements InventoryStore {
             return { sku: line.sku, locationId: line.locationId, onHand: Number(row.on_hand), reserved: Number(row.reserved) };
           });
           const writes = this.#writes(ctx, guess.complete(after));
-          await connection.execute(`begin not atomic ${writes.sql} commit; end`, writes.params, "run", client);
+          if (beforeCommit) {
+            await connection.execute(`begin not atomic ${writes.sql} end`, writes.params, "run", client);
+            await beforeCommit();
+            await connection.execute("commit", [], "run", client);
+          } else {
+            await connection.execute(`begin not atomic ${writes.sql} commit; end`, writes.params, "run", client);
+          }
           committed = true;
           return true;
         } catch (error) {

@@ -152,6 +152,54 @@ describe("reservations under contention on real MariaDB", () => {
     expect(await ledgerOf("fast-a")).toEqual({ onHand: 5, reserved: 2 });
   });
 
+  it("when a guessed reservation stops before its COMMIT, then its rows are written under lock yet unseen; failing there leaves nothing and a redelivery reserves once", async () => {
+    await setStock(deps, admin, { sku: "open-tx", locationId: "main", onHand: 4, reason: "received" });
+    const seen: unknown[] = [];
+    const hooked = new MikroOrmInventoryStore(db.em, inventoryEventMapper, undefined, {
+      beforeGuessedCommit: async () => {
+        // From other connections: the stock row is locked by the open transaction, nothing of it is visible yet.
+        const locked = await db.em
+          .getConnection()
+          .execute("select on_hand from inventory_stock where tenant_id = 'acme' and sku = 'open-tx' for update nowait")
+          .then(
+            () => "free",
+            () => "locked",
+          );
+        const [level] = await store.readStock(parseTenantId("acme"), ["open-tx"]);
+        seen.push(locked, [level?.onHand, level?.reserved], await store.findReservation(parseTenantId("acme"), "open-1"));
+        seen.push((await ledgerOf("open-tx")).reserved);
+      },
+    });
+    const reserved = await reserveStock({ ...deps, store: hooked }, service, {
+      orderId: "open-1",
+      lines: [{ sku: "open-tx", quantity: 3 }],
+    });
+    expect(reserved.status).toBe("reserved");
+    // The fast path, in its two statements (the hook keeps the commit out of the first one).
+    expect([hooked.guessesGivenWay, hooked.guessesCommittedAtOnce]).toEqual([0, 0]);
+    expect(seen).toEqual(["locked", [4, 0], undefined, 0]);
+    expect((await getStock(deps, admin, "open-tx")).summary).toMatchObject({ onHand: 4, reserved: 3 });
+
+    // Failing at that point (in process; the e2e test SIGKILLs there): the transaction rolls back whole.
+    const failing = new MikroOrmInventoryStore(db.em, inventoryEventMapper, undefined, {
+      beforeGuessedCommit: () => {
+        throw new Error("crash before commit");
+      },
+    });
+    await expect(
+      reserveStock({ ...deps, store: failing }, service, { orderId: "open-2", lines: [{ sku: "open-tx", quantity: 1 }] }),
+    ).rejects.toThrow();
+    expect(await store.findReservation(parseTenantId("acme"), "open-2")).toBeUndefined();
+    expect((await getStock(deps, admin, "open-tx")).summary).toMatchObject({ onHand: 4, reserved: 3 });
+    expect(await ledgerOf("open-tx")).toEqual({ onHand: 4, reserved: 3 });
+    // The redelivery reserves it once.
+    expect((await reserveStock(deps, service, { orderId: "open-2", lines: [{ sku: "open-tx", quantity: 1 }] })).status).toBe(
+      "reserved",
+    );
+    expect((await getStock(deps, admin, "open-tx")).summary).toMatchObject({ onHand: 4, reserved: 4 });
+    expect(await ledgerOf("open-tx")).toEqual({ onHand: 4, reserved: 4 });
+  });
+
   it("when a short hold passes on the real clock, then the sweeper gives the stock back", async () => {
     await setStock(deps, admin, { sku: "brief", locationId: "main", onHand: 5, reason: "received" });
     await reserveStock(deps, service, { orderId: "brief-1", lines: [{ sku: "brief", quantity: 5 }], holdMs: 300 });
