@@ -1,4 +1,4 @@
-import { Code, ConnectError, createClient, createRouterTransport, type ServiceImpl, type Transport } from "@connectrpc/connect";
+import { Code, ConnectError, createClient, createRouterTransport, type Transport } from "@connectrpc/connect";
 import { createMemoryEventBus } from "../../../../adapters/memory/memory-event-bus.ts";
 import { createLogger } from "../../../../adapters/observability/logger.ts";
 import { CatalogService } from "../../../../gen/shop/catalog/v1/catalog_pb.ts";
@@ -31,22 +31,7 @@ export interface CartNeighbours {
 
 let run = 0;
 
-export interface CartNeighboursOptions {
-  readonly engine?: SqlEngine;
-  readonly identity?: TestIdentity;
-  /**
-   * Catalog answers BatchGetVariants from the products made here instead of its own handler
-   * (every other catalog method stays real). The real handler serves it now; kept for a test
-   * that wants to control the answer.
-   */
-  readonly variantsStandIn?: boolean;
-}
-
-export async function startCartNeighbours(
-  engine: SqlEngine = "sqlite",
-  identity?: TestIdentity,
-  options: Omit<CartNeighboursOptions, "engine" | "identity"> = {},
-): Promise<CartNeighbours> {
+export async function startCartNeighbours(engine: SqlEngine = "sqlite", identity?: TestIdentity): Promise<CartNeighbours> {
   const who = identity ?? (await testIdentity());
   const logger = createLogger("cart-neighbours", "silent");
   const bus = createMemoryEventBus();
@@ -70,34 +55,8 @@ export async function startCartNeighbours(
     }),
   ];
   const variants = new Map<string, { productId: string; name: string; minor: number; status: ProductStatus }>();
-  const standIn: Partial<ServiceImpl<typeof CatalogService>> = {
-    async batchGetVariants(request, ctx) {
-      const tenant = ctx.requestHeader.get("x-tenant-id") ?? "";
-      const found = request.skus.flatMap((sku) => {
-        const v = variants.get(`${tenant}/${sku}`);
-        if (!v) return [];
-        return [
-          {
-            sku,
-            productId: v.productId,
-            productName: v.name,
-            productStatus: v.status,
-            purchasable: v.status === ProductStatus.ACTIVE,
-            price: { amountMinor: BigInt(v.minor), currencyCode: "EUR" },
-            taxClass: "standard",
-          },
-        ];
-      });
-      return { variants: found, missingSkus: request.skus.filter((sku) => !variants.has(`${tenant}/${sku}`)) };
-    },
-  };
   const router = createRouterTransport((r) => {
-    for (const module of modules)
-      for (const { service, impl } of module.handlers)
-        r.service(
-          service,
-          options.variantsStandIn && service === CatalogService ? ({ ...impl, ...standIn } as typeof impl) : impl,
-        );
+    for (const module of modules) for (const { service, impl } of module.handlers) r.service(service, impl);
   });
   const down = { catalog: false, inventory: false };
   const refuse = (service: string) => {
@@ -158,7 +117,6 @@ export async function startCartNeighbours(
       const known = variants.get(`${tenant}/${sku}`);
       if (!known) throw new Error(`no variant ${sku} in ${tenant}`);
       variants.set(`${tenant}/${sku}`, { ...known, minor });
-      if (options.variantsStandIn) return;
       const { product } = await catalog.getProduct({ productId: known.productId }, await admin(tenant));
       if (!product) throw new Error(`no product ${known.productId} in ${tenant}`);
       await catalog.updateProduct(
