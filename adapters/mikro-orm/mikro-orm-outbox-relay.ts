@@ -4,6 +4,7 @@ import { abortableDelay } from "../../core/kit/abortable-delay.ts";
 import type { EventPublisher } from "../../core/kit/event-publisher.ts";
 import type { IntegrationEvent } from "../../core/kit/integration-event.ts";
 import { retryDelayMs } from "../../core/kit/retry-policy.ts";
+import { onOutboxCommit } from "./outbox-commit-signal.ts";
 import { OutboxEvent } from "./outbox-event-entity.ts";
 import { OutboxRelayLock } from "./outbox-relay-lock-entity.ts";
 
@@ -12,8 +13,13 @@ export interface OutboxRelayOptions {
   readonly publisher: EventPublisher;
   /** Rows published per broker call. */
   readonly batchSize?: number;
-  /** Wait between polls once the outbox is empty. */
+  /**
+   * Wait between polls once the outbox is empty. A commit through `em` (or its forks) that
+   * appended to the outbox wakes the relay at once; the poll finds what other processes wrote.
+   */
   readonly pollIntervalMs?: number;
+  /** Wake on this process's outbox commits (default true); false: poll only. */
+  readonly wakeOnCommit?: boolean;
   /** Wait after a failed batch (broker or database down), doubling up to maxDelayMs. */
   readonly backoff?: { readonly initialDelayMs: number; readonly maxDelayMs: number };
   /** One lock row per outbox table; relays of one outbox share it. */
@@ -22,6 +28,11 @@ export interface OutboxRelayOptions {
 }
 
 export interface OutboxRelay {
+  /**
+   * Runs a pass now, or once more after the pass in flight (wake-ups while a pass runs make one
+   * more pass, not one each). Commits that appended to the outbox call it themselves.
+   */
+  wake(): void;
   /** Finishes the batch in flight (published and marked, or rolled back), then resolves. */
   stop(): Promise<void>;
 }
@@ -32,19 +43,42 @@ const DEFAULT_LOCK = "outbox";
  * Publishes the outbox in sequence order until stopped. Delivery is at least once: a relay
  * that dies after the broker acknowledged a batch but before the mark committed publishes
  * that batch again on restart, and consumers skip the event ids they have seen.
+ * Between passes it sleeps `pollIntervalMs`, cut short by a wake-up (`wake()`, or a commit in
+ * this process that appended to the outbox); after a failed pass it backs off, wake-ups or not.
  */
 export async function startOutboxRelay(options: OutboxRelayOptions): Promise<OutboxRelay> {
   const { em, publisher, batchSize = 100, pollIntervalMs = 200, lockName = DEFAULT_LOCK, onError } = options;
   const backoff = options.backoff ?? { initialDelayMs: 100, maxDelayMs: 10_000 };
   await ensureRelayLock(em, lockName);
   const stopping = new AbortController();
+  let woken = false;
+  let endSleep: (() => void) | undefined;
+  const wake = () => {
+    woken = true;
+    endSleep?.();
+  };
+  /** The poll wait; a wake-up or stop() ends it early. */
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        stopping.signal.removeEventListener("abort", done);
+        endSleep = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      stopping.signal.addEventListener("abort", done, { once: true });
+      endSleep = done;
+    });
+  const stopListening = options.wakeOnCommit === false ? () => {} : onOutboxCommit(em, wake);
   const loop = (async () => {
     let failures = 0;
     while (!stopping.signal.aborted) {
+      woken = false;
       try {
         const published = await publishOutboxBatch(em, publisher, { batchSize, lockName });
         failures = 0;
-        if (published < batchSize) await abortableDelay(pollIntervalMs, stopping.signal);
+        if (published < batchSize && !woken && !stopping.signal.aborted) await sleep(pollIntervalMs);
       } catch (error) {
         failures++;
         const delayMs = retryDelayMs(backoff, failures);
@@ -54,7 +88,9 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
     }
   })();
   return {
+    wake,
     async stop() {
+      stopListening();
       stopping.abort();
       await loop;
     },

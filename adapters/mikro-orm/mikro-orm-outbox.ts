@@ -2,11 +2,13 @@ import type { EntityManager } from "@mikro-orm/core";
 import type { EventMapper } from "../../core/kit/event-mapper.ts";
 import type { IntegrationEvent } from "../../core/kit/integration-event.ts";
 import type { RequestContext } from "../../core/kit/request-context.ts";
+import { noteOutboxAppend } from "./outbox-commit-signal.ts";
 import { OutboxEvent } from "./outbox-event-entity.ts";
 
 /**
  * Appends events to the outbox through the caller's transaction, so they commit (or roll
  * back) with the state change that caused them. Call it inside `em.transactional(...)`.
+ * Once that transaction commits, the relay of this process publishes at once (`onOutboxCommit`).
  */
 export async function appendToOutbox(em: EntityManager, events: readonly IntegrationEvent[]): Promise<void> {
   if (!em.isInTransaction()) {
@@ -28,6 +30,7 @@ export async function appendToOutbox(em: EntityManager, events: readonly Integra
       publishedAt: null,
     })),
   );
+  noteOutboxAppend(em);
 }
 
 /** `appendToOutbox` of domain events, each mapped to its integration event with `toEvent` in `ctx`. */

@@ -13,7 +13,8 @@ export interface BackgroundTask {
 
 /**
  * The module shape every context on a SQL database shares: its handlers, a probe on its
- * database, and the outbox relay that publishes what its transactions wrote, then its
+ * database, and the outbox relay that publishes what its transactions wrote (at once after each
+ * commit through `db.em` that appended to the outbox; its 200 ms poll finds the rest), then its
  * `background` tasks (consumers, workers) once the relay runs. Stopping stops the background
  * tasks in the order they are listed, then the relay (after the batch in flight), then closes
  * the database.

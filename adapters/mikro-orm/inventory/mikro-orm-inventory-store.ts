@@ -18,6 +18,7 @@ import type { StockLevel } from "../../../core/inventory/stock-level.ts";
 import type { AdjustmentReason, MovementKind, StockMovement } from "../../../core/inventory/stock-movement.ts";
 import { reserveOnGuessInTransaction } from "../../../core/inventory/guess-in-transaction.ts";
 import { appendMappedToOutbox } from "../mikro-orm-outbox.ts";
+import { signalOutboxCommit } from "../outbox-commit-signal.ts";
 import { afterSequence, sequencePage } from "../sequence-page.ts";
 import {
   DEFAULT_TRANSACTION_RETRY,
@@ -298,6 +299,7 @@ export class MikroOrmInventoryStore implements InventoryStore {
           if (rows.length === 1 && "outcome" in (rows[0] as object)) {
             committed = true;
             this.guessesCommittedAtOnce++;
+            if (predicted?.outboxRows) signalOutboxCommit(this.#em);
             return true;
           }
           const after = lines.map((line) => {
@@ -314,6 +316,7 @@ export class MikroOrmInventoryStore implements InventoryStore {
             await connection.execute(`begin not atomic ${writes.sql} commit; end`, writes.params, "run", client);
           }
           committed = true;
+          if (writes.outboxRows) signalOutboxCommit(this.#em);
           return true;
         } catch (error) {
           const converted = error instanceof Error ? driver.convertException(error) : error;
@@ -333,7 +336,7 @@ export class MikroOrmInventoryStore implements InventoryStore {
   #writes(
     ctx: RequestContext,
     { movements, events }: { movements: StockMovement[]; events: InventoryEvent[] },
-  ): { sql: string; params: unknown[] } {
+  ): { sql: string; params: unknown[]; outboxRows: number } {
     const platform = this.#em.getPlatform();
     const date = (d: Date) => platform.processDateProperty(d);
     const outbox = events.map((event) => this.#toEvent(event, ctx));
@@ -372,7 +375,7 @@ export class MikroOrmInventoryStore implements InventoryStore {
         null,
       ]),
     ];
-    return { sql, params };
+    return { sql, params, outboxRows: outbox.length };
   }
 
   async findReservation(tenantId: TenantId, orderId: string): Promise<Reservation | undefined> {

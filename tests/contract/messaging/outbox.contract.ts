@@ -1,7 +1,12 @@
 import type { SqlEntityManager } from "@mikro-orm/sql";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { appendToOutbox } from "../../../adapters/mikro-orm/mikro-orm-outbox.ts";
-import { startOutboxRelay, type OutboxRelay } from "../../../adapters/mikro-orm/mikro-orm-outbox-relay.ts";
+import { signalOutboxCommit } from "../../../adapters/mikro-orm/outbox-commit-signal.ts";
+import {
+  type OutboxRelay,
+  type OutboxRelayOptions,
+  startOutboxRelay,
+} from "../../../adapters/mikro-orm/mikro-orm-outbox-relay.ts";
 import { createMikroOrmProcessedEvents, markProcessed } from "../../../adapters/mikro-orm/mikro-orm-processed-events.ts";
 import { OutboxEvent } from "../../../adapters/mikro-orm/outbox-event-entity.ts";
 import type { DeliveryOutcome, EventConsumer, RunningSubscription } from "../../../core/kit/event-consumer.ts";
@@ -42,7 +47,9 @@ export function describeOutboxContract(adapter: string, setup: () => Promise<Out
       await fixture?.dispose();
     });
 
-    const startRelay = async (options: { batchSize?: number } = {}): Promise<OutboxRelay> => {
+    const startRelay = async (
+      options: Partial<Pick<OutboxRelayOptions, "batchSize" | "pollIntervalMs" | "wakeOnCommit">> = {},
+    ): Promise<OutboxRelay> => {
       const relay = await startOutboxRelay({ em: fixture.em, publisher: fixture.publisher, ...relayTimings, ...options });
       cleanups.push(() => relay.stop());
       return relay;
@@ -189,6 +196,132 @@ export function describeOutboxContract(adapter: string, setup: () => Promise<Out
         const expected = events.filter((e) => e.key === key).map((e) => e.id);
         expect(handledOrder.filter((id) => expected.includes(id))).toEqual(expected);
       }
+    });
+
+    describe("wake-up on commit (the poll set to a minute, so only a wake-up publishes in time)", () => {
+      const longPoll = { pollIntervalMs: 60_000 };
+      const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+      /** Until the relay's first pass published what earlier tests left, and it sleeps. */
+      const relayAsleep = async () => {
+        await waitUntil(
+          "the outbox is drained",
+          async () => (await fixture.em.fork().count(OutboxEvent, { publishedAt: null })) === 0,
+        );
+        await pause(100);
+      };
+      const isMarked = async (eventId: string) => (await outboxRows([eventId]))[0]?.publishedAt != null;
+
+      it("when a transaction that appended an event commits, then the relay publishes it at once; with wakeOnCommit false it waits for the poll", async () => {
+        const topic = await fixture.newTopic();
+        const tally = await subscribeTally(topic);
+        const polling = await startRelay({ ...longPoll, wakeOnCommit: false });
+        await relayAsleep();
+        const unheard = testEvent(topic, { key: uniqueName("order") });
+        await placeOrder(unheard.key, [unheard]);
+        await pause(1_000);
+        expect(await isMarked(unheard.id)).toBe(false);
+        await polling.stop();
+
+        await startRelay(longPoll);
+        await relayAsleep();
+        const event = testEvent(topic, { key: uniqueName("order") });
+        const committedAt = Date.now();
+        await placeOrder(event.key, [event]);
+
+        await waitUntil("the row is marked", () => isMarked(event.id), 3_000);
+        expect(Date.now() - committedAt).toBeLessThan(3_000);
+        await waitUntil("the event is handled", () => tally.ids("handled").includes(event.id));
+      });
+
+      it("when a transaction rolls back, or commits without outbox rows (its savepoint that appended rolled back), then the relay is not woken; a savepoint's rows wake it on the outer commit", async () => {
+        const topic = await fixture.newTopic();
+        const tally = await subscribeTally(topic);
+        await startRelay(longPoll);
+        await relayAsleep();
+        const key = uniqueName("order");
+        // Another process's row (an entity manager without this relay's commit listener): a wake-up would publish it.
+        const foreign = testEvent(topic, { key, body: "foreign" });
+        await fixture.em.fork({ freshEventManager: true }).transactional((em) => appendToOutbox(em, [foreign]));
+        const rolledBack = testEvent(topic, { key, body: "rolled back" });
+        await expect(placeOrder(uniqueName("order"), [rolledBack], true)).rejects.toThrow("payment limit exceeded");
+        const releasedThenRolledBack = testEvent(topic, { key, body: "savepoint released, outer rolled back" });
+        await expect(
+          fixture.em.fork().transactional(async (outer) => {
+            await outer.transactional((inner) => appendToOutbox(inner, [releasedThenRolledBack]));
+            throw new Error("outer transaction fails");
+          }),
+        ).rejects.toThrow("outer transaction fails");
+        const savepointRolledBack = testEvent(topic, { key, body: "savepoint rolled back, outer committed" });
+        await fixture.em.fork().transactional(async (outer) => {
+          outer.create(ContractOrder, { id: uniqueName("order"), tenantId: "acme", status: "PENDING" });
+          await expect(
+            outer.transactional(async (inner) => {
+              await appendToOutbox(inner, [savepointRolledBack]);
+              throw new Error("savepoint fails");
+            }),
+          ).rejects.toThrow("savepoint fails");
+        });
+
+        await pause(1_000);
+        expect(await isMarked(foreign.id)).toBe(false);
+
+        const next = testEvent(topic, { key, body: "next" });
+        await fixture.em.fork().transactional(async (outer) => {
+          await outer.transactional((inner) => appendToOutbox(inner, [next]));
+        });
+        await waitUntil(
+          "both committed rows are marked",
+          async () => (await isMarked(foreign.id)) && (await isMarked(next.id)),
+          3_000,
+        );
+        await waitUntil("both committed events are handled", () => tally.ids("handled").length >= 2);
+        await pause(200);
+        expect(tally.ids("handled")).toEqual([foreign.id, next.id]);
+        expect(await outboxRows([rolledBack.id, releasedThenRolledBack.id, savepointRolledBack.id])).toEqual([]);
+      });
+
+      it("when a writer that committed outbox rows outside MikroORM's transactions signals it, then the relay publishes at once", async () => {
+        const topic = await fixture.newTopic();
+        await startRelay(longPoll);
+        await relayAsleep();
+        const event = testEvent(topic, { key: uniqueName("order") });
+        // Stands in for raw SQL with its own COMMIT (inventory's reservation fast path): no commit event reaches the relay.
+        await fixture.em.fork({ freshEventManager: true }).transactional((em) => appendToOutbox(em, [event]));
+        await pause(300);
+        expect(await isMarked(event.id)).toBe(false);
+
+        signalOutboxCommit(fixture.em);
+
+        await waitUntil("the row is marked", () => isMarked(event.id), 3_000);
+      });
+
+      it("when 100 transactions append in a burst, then every event is published once, in order per key, without waiting for the poll", async () => {
+        const topic = await fixture.newTopic();
+        const tally = await subscribeTally(topic);
+        await startRelay(longPoll);
+        await relayAsleep();
+        const keys = ["order-a", "order-b", "order-c", "order-d", "order-e"];
+        const perKey = new Map(
+          keys.map((key) => [key, Array.from({ length: 20 }, (_, n) => testEvent(topic, { key, body: String(n) }))]),
+        );
+
+        // Keys concurrently, each key's transactions one after the other (the aggregate serializes them).
+        await Promise.all(
+          keys.map(async (key) => {
+            for (const event of perKey.get(key) ?? []) await placeOrder(uniqueName("order"), [event]);
+          }),
+        );
+
+        const all = [...perKey.values()].flat();
+        await waitUntil("every event is handled", () => tally.ids("handled").length >= all.length, 10_000);
+        await pause(500);
+        expect(all.map((e) => tally.deliveries(e.id))).toEqual(all.map(() => 1));
+        const handled = tally.ids("handled");
+        for (const key of keys) {
+          const expected = (perKey.get(key) ?? []).map((e) => e.id);
+          expect(handled.filter((id) => expected.includes(id))).toEqual(expected);
+        }
+      });
     });
   });
 }
