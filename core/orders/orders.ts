@@ -1,3 +1,4 @@
+import { containsCardNumber } from "../kit/card-number.ts";
 import { requireCaller } from "../kit/caller-guards.ts";
 import { failedPrecondition, invalidField, isDomainError, notFound, permissionDenied } from "../kit/domain-error.ts";
 import { hasRole, type RequestContext, type TenantId } from "../kit/request-context.ts";
@@ -10,7 +11,6 @@ import type { OrderTransaction, Page } from "./order-store.ts";
 
 const MAX_ID = 64;
 const TOKEN = /^[A-Za-z0-9_-]{1,255}$/;
-const CARD_NUMBER = /^[0-9]{12,19}$/;
 
 export interface PlaceOrderInput {
   readonly cartId: string;
@@ -29,7 +29,7 @@ export async function placeOrder(deps: OrderDeps, ctx: RequestContext, input: Pl
   const cartId = parseId(input.cartId, "cart_id");
   if (!Number.isSafeInteger(input.cartVersion) || input.cartVersion < 1) throw invalidField("cart_version", "must be at least 1");
   // Checked before anything else so a card number never travels further (and is never echoed).
-  if (!TOKEN.test(input.paymentMethodToken) || CARD_NUMBER.test(input.paymentMethodToken)) {
+  if (!TOKEN.test(input.paymentMethodToken) || containsCardNumber(input.paymentMethodToken)) {
     throw invalidField("payment_method_token", "must be a provider token, never a card number");
   }
   const key = input.idempotencyKey;

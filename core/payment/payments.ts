@@ -1,3 +1,4 @@
+import { containsCardNumber } from "../kit/card-number.ts";
 import { conflict, failedPrecondition, invalidField, isDomainError, notFound, unavailable } from "../kit/domain-error.ts";
 import type { Money } from "../kit/money.ts";
 import { hasRole, type RequestContext } from "../kit/request-context.ts";
@@ -9,7 +10,6 @@ import type { ProviderLookup } from "./payment-provider.ts";
 import type { Page } from "./payment-repository.ts";
 import {
   addRefund,
-  containsCardNumber,
   markFailed,
   markSucceeded,
   type Payment,

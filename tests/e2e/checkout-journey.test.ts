@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Code } from "@connectrpc/connect";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKafka } from "../../adapters/kafka/kafka-client.ts";
 import { OrderStatus, TimelineStep } from "../../gen/shop/orders/v1/orders_pb.ts";
@@ -21,6 +21,7 @@ import {
   retryWhile,
   sandboxCharges,
   stockedProduct,
+  verifiedShopper,
   waitForOrder,
 } from "./support/checkout-actors.ts";
 import { type CheckoutMesh, startCheckoutMesh } from "./support/checkout-mesh.ts";
@@ -171,7 +172,64 @@ describe("checkout journey across every context's process", () => {
       logs: () => mesh.logs(),
     });
   }, 300_000);
+
+  it("when card numbers are sent where a payment token belongs, then each is refused and no table or log line of any context holds one", async () => {
+    const admin = await adminSession(mesh, clients, userEvents);
+    const shopper = await verifiedShopper(mesh, clients, userEvents);
+    const mug = await stockedProduct(clients, admin, { name: "Card-scan mug", priceMinor: 1_200n, onHand: 5 });
+    // Plain, spaced and dashed forms of the providers' published test cards.
+    const attempts = TEST_CARD_NUMBERS.flatMap((pan) => [pan, pan.replace(/(\d{4})(?=\d)/g, "$1-")]);
+    for (const [i, token] of attempts.entries()) {
+      const refused = await checkout(clients, shopper.token, i === 0 ? [{ sku: mug.sku, quantity: 1 }] : [], token).then(
+        () => "placed" as const,
+        (error: unknown) => ConnectError.from(error).code,
+      );
+      expect(refused, `PlaceOrder with ${token.slice(0, 4)}…`).toBe(Code.InvalidArgument);
+    }
+    const leaks = await cardNumbersStored(Object.values(mesh.databases), mesh.logs());
+    expect(leaks).toEqual([]);
+    // The scan itself finds a number in any dress.
+    expect(await cardNumbersStored([], 'token":"5555 5555-5555.4444"')).toEqual(["process output: 5555…"]);
+  }, 300_000);
 });
+
+/** Visa, Visa debit, Mastercard, Amex, Discover: the test numbers every provider publishes. */
+const TEST_CARD_NUMBERS = ["4242424242424242", "4000056655665556", "5555555555554444", "378282246310005", "6011111111111117"];
+
+/**
+ * Every row of every table in the run's MariaDB databases and every line the processes wrote,
+ * searched for the test card numbers (digits with any separators between them): where each is found.
+ */
+async function cardNumbersStored(databases: readonly string[], logs: string): Promise<string[]> {
+  const digitsOnly = (text: string) => text.replace(/(?<=\d)[^0-9a-zA-Z]{1,3}(?=\d)/g, "");
+  const found = (text: string) => TEST_CARD_NUMBERS.filter((pan) => digitsOnly(text).includes(pan));
+  const leaks = found(logs).map((pan) => `process output: ${pan.slice(0, 4)}…`);
+  const url = new URL(requiredEnv("SHOPMESH_MYSQL_URL"));
+  const { createConnection } = await import("mysql2/promise");
+  const connection = await createConnection({
+    host: url.hostname,
+    port: Number(url.port || 3306),
+    user: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+  });
+  try {
+    for (const database of databases) {
+      const [tables] = await connection.query("select table_name as name from information_schema.tables where table_schema = ?", [
+        database,
+      ]);
+      for (const { name } of tables as { name: string }[]) {
+        const [rows] = await connection.query(`select * from \`${database}\`.\`${name}\``);
+        const text = JSON.stringify(rows, (_key, value: unknown) =>
+          Buffer.isBuffer(value) || value instanceof Uint8Array ? Buffer.from(value).toString("latin1") : value,
+        );
+        leaks.push(...found(text).map((pan) => `${database}.${name}: ${pan.slice(0, 4)}…`));
+      }
+    }
+  } finally {
+    await connection.end();
+  }
+  return leaks;
+}
 
 // The same journey in the embedded process (`make run`): SQLite files, in-process bus and
 // transport, the in-memory payment sandbox; mail to the local SMTP server.

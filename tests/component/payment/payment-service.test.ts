@@ -3,7 +3,7 @@ import { fromBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import type { IntegrationEvent } from "../../../core/kit/integration-event.ts";
 import type { RunningSubscription } from "../../../core/kit/event-consumer.ts";
-import { containsCardNumber } from "../../../core/payment/payment.ts";
+import { containsCardNumber } from "../../../core/kit/card-number.ts";
 import { createKafka } from "../../../adapters/kafka/kafka-client.ts";
 import { createKafkaEventConsumer } from "../../../adapters/kafka/kafka-event-consumer.ts";
 import { createMemoryProcessedEvents } from "../../../adapters/memory/memory-processed-events.ts";

@@ -107,6 +107,10 @@ describe("orders use cases (memory adapters)", () => {
       expect(await domainFailure(place(alice, { paymentMethodToken: "4242424242424242" }))).toMatchObject({
         field: "payment_method_token",
       });
+      for (const dressed of ["4242-4242-4242-4242", "tok_5555_5555_5555_4444"])
+        expect(await domainFailure(place(alice, { paymentMethodToken: dressed }))).toMatchObject({
+          field: "payment_method_token",
+        });
       expect(await domainFailure(place(alice, { paymentMethodToken: "tok visa" }))).toMatchObject({
         field: "payment_method_token",
       });

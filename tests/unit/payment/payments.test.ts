@@ -3,7 +3,7 @@ import { fixedClock } from "../../../core/kit/clock.ts";
 import { sequentialIds } from "../../../core/kit/ids.ts";
 import { money } from "../../../core/kit/money.ts";
 import { parseTenantId, type RequestContext } from "../../../core/kit/request-context.ts";
-import { containsCardNumber } from "../../../core/payment/payment.ts";
+import { containsCardNumber } from "../../../core/kit/card-number.ts";
 import { DEFAULT_PAYMENT_POLICY, type PaymentDeps } from "../../../core/payment/payment-deps.ts";
 import type { PaymentEvent } from "../../../core/payment/payment-events.ts";
 import {
