@@ -2,8 +2,8 @@ import type { TenantEvent } from "../../core/auth/tenant.ts";
 import type { EventMapper } from "../../core/kit/event-mapper.ts";
 import { encodeEvent } from "../../adapters/protobuf/integration-event-encoding.ts";
 import { TenantCreatedSchema, TenantDisabledSchema, TenantEnabledSchema } from "../../gen/shop/events/v1/tenant_events_pb.ts";
-
-export const TENANT_EVENTS_TOPIC = "tenant-events";
+import { TENANT_EVENTS_TOPIC } from "../runtime/event-topics.ts";
+export { TENANT_EVENTS_TOPIC };
 
 /**
  * Tenant events go out under the tenant they are about (not the operator's), keyed by tenant

@@ -7,8 +7,9 @@ import { withLogFields } from "../../adapters/observability/log-context.ts";
 import { decodeEvent } from "../../adapters/protobuf/integration-event-encoding.ts";
 import type { Logger } from "../../adapters/observability/logger.ts";
 import { UserDisabledSchema } from "../../gen/shop/events/v1/user_events_pb.ts";
+import { USER_EVENTS_TOPIC } from "../runtime/event-topics.ts";
+export { USER_EVENTS_TOPIC };
 
-export const USER_EVENTS_TOPIC = "user-events";
 export const AUTH_CONSUMER_GROUP = "auth";
 
 /**

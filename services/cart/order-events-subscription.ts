@@ -3,8 +3,9 @@ import type { CartDeps } from "../../core/cart/cart-deps.ts";
 import { clearOrderedCart, giveBackRedemptions, recordPlacedOrder } from "../../core/cart/order-events.ts";
 import { OrderCancelledSchema, OrderConfirmedSchema, OrderCreatedSchema } from "../../gen/shop/events/v1/order_events_pb.ts";
 import { type EventSubscriberDeps, onEvent, subscribeByEventType } from "../runtime/typed-event-subscription.ts";
+import { ORDER_EVENTS_TOPIC } from "../runtime/event-topics.ts";
+export { ORDER_EVENTS_TOPIC };
 
-export const ORDER_EVENTS_TOPIC = "order-events";
 export const CART_CONSUMER_GROUP = "cart";
 
 /**

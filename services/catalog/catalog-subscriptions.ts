@@ -8,8 +8,9 @@ import type { ProcessedEvents } from "../../core/kit/processed-events.ts";
 import type { Logger } from "../../adapters/observability/logger.ts";
 import { ProductRatingChangedSchema } from "../../gen/shop/events/v1/review_events_pb.ts";
 import { PRODUCT_EVENTS_TOPIC } from "./product-event-mapper.ts";
+import { REVIEW_EVENTS_TOPIC } from "../runtime/event-topics.ts";
+export { REVIEW_EVENTS_TOPIC };
 
-export const REVIEW_EVENTS_TOPIC = "review-events";
 /** One group for all catalog processes: the search projector keeps the shared index. */
 export const SEARCH_PROJECTION_GROUP = "catalog-search";
 

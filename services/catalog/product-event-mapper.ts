@@ -8,8 +8,8 @@ import {
   ProductPriceChangedSchema,
   ProductUpdatedSchema,
 } from "../../gen/shop/events/v1/product_events_pb.ts";
-
-export const PRODUCT_EVENTS_TOPIC = "product-events";
+import { PRODUCT_EVENTS_TOPIC } from "../runtime/event-topics.ts";
+export { PRODUCT_EVENTS_TOPIC };
 
 const lifecycle = {
   draft: ProductLifecycle.DRAFT,

@@ -12,8 +12,8 @@ import {
   StockAvailabilityChangedSchema,
   StockLowSchema,
 } from "../../gen/shop/events/v1/inventory_events_pb.ts";
-
-export const INVENTORY_EVENTS_TOPIC = "inventory-events";
+import { INVENTORY_EVENTS_TOPIC } from "../runtime/event-topics.ts";
+export { INVENTORY_EVENTS_TOPIC };
 
 /**
  * Reservation events are keyed by order id (the orders saga reads them in order), stock events

@@ -10,8 +10,9 @@ import {
   OrderCreatedSchema,
 } from "../../gen/shop/events/v1/order_events_pb.ts";
 import { type EventSubscriberDeps, onEvent, subscribeByEventType } from "../runtime/typed-event-subscription.ts";
+import { ORDER_EVENTS_TOPIC } from "../runtime/event-topics.ts";
+export { ORDER_EVENTS_TOPIC };
 
-export const ORDER_EVENTS_TOPIC = "order-events";
 export const INVENTORY_CONSUMER_GROUP = "inventory";
 
 // Test-only crash point (tests/e2e/checkout-failures.test.ts): die like SIGKILL after the

@@ -2,8 +2,8 @@ import type { EventMapper } from "../../core/kit/event-mapper.ts";
 import type { NotificationEvent } from "../../core/notifications/notification-events.ts";
 import { encodeEvent } from "../../adapters/protobuf/integration-event-encoding.ts";
 import { NotificationFailedSchema, NotificationSentSchema } from "../../gen/shop/events/v1/notification_events_pb.ts";
-
-export const NOTIFICATION_EVENTS_TOPIC = "notification-events";
+import { NOTIFICATION_EVENTS_TOPIC } from "../runtime/event-topics.ts";
+export { NOTIFICATION_EVENTS_TOPIC };
 
 /** NotificationSent / NotificationFailed, keyed by delivery id: no content, no address. */
 export const notificationEventMapper: EventMapper<NotificationEvent> = (event, ctx) => {

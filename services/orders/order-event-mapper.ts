@@ -9,8 +9,8 @@ import {
   OrderConfirmedSchema,
   OrderCreatedSchema,
 } from "../../gen/shop/events/v1/order_events_pb.ts";
-
-export const ORDER_EVENTS_TOPIC = "order-events";
+import { ORDER_EVENTS_TOPIC } from "../runtime/event-topics.ts";
+export { ORDER_EVENTS_TOPIC };
 
 const REASONS: Record<CancellationReason, OrderCancellationReason> = {
   out_of_stock: OrderCancellationReason.OUT_OF_STOCK,

@@ -20,10 +20,9 @@ import {
   PaymentSucceededSchema,
 } from "../../gen/shop/events/v1/payment_events_pb.ts";
 import { OrderDeliveredSchema, OrderShippedSchema, ShipmentCreatedSchema } from "../../gen/shop/events/v1/shipping_events_pb.ts";
+import { INVENTORY_EVENTS_TOPIC, PAYMENT_EVENTS_TOPIC, SHIPPING_EVENTS_TOPIC } from "../runtime/event-topics.ts";
+export { INVENTORY_EVENTS_TOPIC, PAYMENT_EVENTS_TOPIC, SHIPPING_EVENTS_TOPIC };
 
-export const INVENTORY_EVENTS_TOPIC = "inventory-events";
-export const PAYMENT_EVENTS_TOPIC = "payment-events";
-export const SHIPPING_EVENTS_TOPIC = "shipping-events";
 export const ORDERS_CONSUMER_GROUP = "orders";
 
 /**

@@ -10,8 +10,8 @@ import {
   PaymentSucceededSchema,
 } from "../../gen/shop/events/v1/payment_events_pb.ts";
 import { moneyToProto } from "./payment-proto-mapping.ts";
-
-export const PAYMENT_EVENTS_TOPIC = "payment-events";
+import { PAYMENT_EVENTS_TOPIC } from "../runtime/event-topics.ts";
+export { PAYMENT_EVENTS_TOPIC };
 
 const CAUSES: Record<FailureReason, PaymentFailureCause> = {
   declined: PaymentFailureCause.DECLINED,

@@ -13,8 +13,8 @@ import {
   ReviewState,
   ReviewUpdatedSchema,
 } from "../../gen/shop/events/v1/review_events_pb.ts";
-
-export const REVIEW_EVENTS_TOPIC = "review-events";
+import { REVIEW_EVENTS_TOPIC } from "../runtime/event-topics.ts";
+export { REVIEW_EVENTS_TOPIC };
 
 /** Every review event is keyed by its product: one product's events (and its rating's) stay in order. */
 export const reviewEventMapper: EventMapper<ReviewEvent> = (event, ctx) => {

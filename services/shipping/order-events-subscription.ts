@@ -4,8 +4,9 @@ import { cancelShipmentForOrder, createShipmentForOrder } from "../../core/shipp
 import { OrderCancelledSchema, OrderConfirmedSchema } from "../../gen/shop/events/v1/order_events_pb.ts";
 import { type EventSubscriberDeps, onEvent, subscribeByEventType } from "../runtime/typed-event-subscription.ts";
 import { addressFromProto } from "./shipping-proto-mapping.ts";
+import { ORDER_EVENTS_TOPIC } from "../runtime/event-topics.ts";
+export { ORDER_EVENTS_TOPIC };
 
-export const ORDER_EVENTS_TOPIC = "order-events";
 export const SHIPPING_CONSUMER_GROUP = "shipping";
 
 /**

@@ -8,8 +8,8 @@ import {
   ShipmentCreatedSchema,
   ShipmentExceptionSchema,
 } from "../../gen/shop/events/v1/shipping_events_pb.ts";
-
-export const SHIPPING_EVENTS_TOPIC = "shipping-events";
+import { SHIPPING_EVENTS_TOPIC } from "../runtime/event-topics.ts";
+export { SHIPPING_EVENTS_TOPIC };
 
 /** Every shipping event is keyed by shipment id (one shipment's events keep their order), under the call's tenant. */
 export const shippingEventMapper: EventMapper<ShippingEvent> = (event, ctx) => {

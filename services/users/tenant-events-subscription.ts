@@ -6,8 +6,9 @@ import type { ProcessedEvents } from "../../core/kit/processed-events.ts";
 import { withLogFields } from "../../adapters/observability/log-context.ts";
 import type { Logger } from "../../adapters/observability/logger.ts";
 import { TenantCreatedSchema } from "../../gen/shop/events/v1/tenant_events_pb.ts";
+import { TENANT_EVENTS_TOPIC } from "../runtime/event-topics.ts";
+export { TENANT_EVENTS_TOPIC };
 
-export const TENANT_EVENTS_TOPIC = "tenant-events";
 export const USERS_CONSUMER_GROUP = "users";
 
 /**

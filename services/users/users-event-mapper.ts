@@ -15,8 +15,8 @@ import {
   UserProfileUpdatedSchema,
   UserRegisteredSchema,
 } from "../../gen/shop/events/v1/user_events_pb.ts";
-
-export const USER_EVENTS_TOPIC = "user-events";
+import { USER_EVENTS_TOPIC } from "../runtime/event-topics.ts";
+export { USER_EVENTS_TOPIC };
 
 /**
  * User events go to `user-events` under the user's tenant, keyed by user id, so one user's
