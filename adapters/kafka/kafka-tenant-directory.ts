@@ -1,6 +1,8 @@
+import { fromBinary } from "@bufbuild/protobuf";
 import type { Kafka } from "kafkajs";
 import type { TenantId } from "../../core/kit/request-context.ts";
 import type { TenantDirectory } from "../../core/kit/tenant-directory.ts";
+import { TenantCreatedSchema } from "../../gen/shop/events/v1/tenant_events_pb.ts";
 import { EventHeader, headerText } from "./kafka-event-envelope.ts";
 
 export interface KafkaTenantDirectory extends TenantDirectory {
@@ -16,15 +18,18 @@ const ACTIVE_AFTER: Record<string, boolean> = {
 };
 
 /**
- * A process's replica of which tenants are active, built from `tenant-events` (keyed by tenant,
- * so the topic may be compacted). Every process reads the whole topic under a group of its own
- * and commits nothing: it is a view, not work to share. Calls are answered from memory.
+ * A process's replica of which tenants are active and of their currencies, built from
+ * `tenant-events` (keyed by tenant). Every process reads the whole topic under a group of its
+ * own and commits nothing: it is a view, not work to share. Calls are answered from memory.
+ * The currency comes from TenantCreated only (a tenant's currency never changes): were the topic
+ * ever compacted, a later TenantDisabled/Enabled would erase it (then `currencyOf` is undefined).
  */
 export async function startKafkaTenantDirectory(
   kafka: Kafka,
   options: { topic: string; instance: string },
 ): Promise<KafkaTenantDirectory> {
   const active = new Map<string, boolean>();
+  const currencies = new Map<string, string>();
   const admin = kafka.admin();
   await admin.connect();
   const targets = new Map<number, bigint>();
@@ -52,6 +57,8 @@ export async function startKafkaTenantDirectory(
       const tenant = headerText(message.headers ?? {}, EventHeader.tenantId);
       const type = headerText(message.headers ?? {}, EventHeader.type) ?? "";
       if (tenant && type in ACTIVE_AFTER) active.set(tenant, ACTIVE_AFTER[type] === true);
+      const currency = type === TenantCreatedSchema.typeName ? currencyIn(message.value) : undefined;
+      if (tenant && currency) currencies.set(tenant, currency);
       const target = targets.get(partition);
       if (target !== undefined && BigInt(message.offset) + 1n >= target && pending.delete(partition) && pending.size === 0) {
         markReady();
@@ -60,7 +67,18 @@ export async function startKafkaTenantDirectory(
   });
   return {
     isActive: async (tenantId: TenantId) => active.get(tenantId) ?? false,
+    currencyOf: async (tenantId: TenantId) => currencies.get(tenantId),
     ready: () => caughtUp,
     stop: () => consumer.disconnect(),
   };
+}
+
+/** TenantCreated's currency; undefined when absent or unreadable (the replica must not stall on one bad record). */
+function currencyIn(payload: Buffer | null): string | undefined {
+  if (!payload) return undefined;
+  try {
+    return fromBinary(TenantCreatedSchema, payload).currencyCode || undefined;
+  } catch {
+    return undefined;
+  }
 }

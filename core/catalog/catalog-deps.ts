@@ -15,8 +15,11 @@ export interface CatalogDeps {
   readonly searchIndex: SearchIndex;
   readonly clock: Clock;
   readonly newId: IdGenerator;
-  /** The tenant's currency: every price is in it. */
-  readonly currencyOf: (tenantId: TenantId) => string;
+  /**
+   * The tenant's currency: every price it writes must be in it. Wired from the tenant directory
+   * (TenantCreated's `currency_code`), with a configured fallback for tenants it does not know.
+   */
+  readonly currencyOf: (tenantId: TenantId) => Promise<string>;
 }
 
 export const DEFAULT_PAGE_SIZE = 20;

@@ -1,6 +1,12 @@
 import { invalidField } from "../kit/domain-error.ts";
 import type { TenantId } from "../kit/request-context.ts";
+import { ATTRIBUTE_NAME, LIMITS } from "./product-content.ts";
 
+/**
+ * An attribute the products of a category (and of its descendants) may or must carry: on the
+ * product or on each variant, free text or one of `allowedValues`. Enforced on product writes
+ * (attribute-specs.ts).
+ */
 export interface AttributeSpec {
   readonly name: string;
   readonly displayName: string;
@@ -27,6 +33,28 @@ export interface CategorySnapshot {
 }
 
 const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+const MAX_SPECS = 50;
+const MAX_ALLOWED_VALUES = 200;
+
+/** A category's own specs: at most 50, distinct lower_snake_case names, a label, distinct allowed values. */
+function validSpecs(specs: readonly AttributeSpec[]): readonly AttributeSpec[] {
+  if (specs.length > MAX_SPECS) throw invalidField("attribute_specs", `at most ${MAX_SPECS}`);
+  const names = new Set<string>();
+  specs.forEach((spec, i) => {
+    const field = `attribute_specs[${i}]`;
+    if (!ATTRIBUTE_NAME.test(spec.name)) throw invalidField(`${field}.name`, "lower_snake_case, 1..64");
+    if (names.has(spec.name)) throw invalidField(`${field}.name`, "spec names must be distinct");
+    names.add(spec.name);
+    if (spec.displayName.trim().length === 0 || spec.displayName.length > 100)
+      throw invalidField(`${field}.display_name`, "1..100 characters");
+    const values = spec.allowedValues;
+    if (values.length > MAX_ALLOWED_VALUES) throw invalidField(`${field}.allowed_values`, `at most ${MAX_ALLOWED_VALUES}`);
+    if (values.some((v) => v.length === 0 || v.length > LIMITS.attributeValue))
+      throw invalidField(`${field}.allowed_values`, `values of 1..${LIMITS.attributeValue} characters`);
+    if (new Set(values).size !== values.length) throw invalidField(`${field}.allowed_values`, "values must be distinct");
+  });
+  return specs;
+}
 
 /** A node of the tenant's category tree; knows its ancestors, so sub-trees are one query. */
 export function newCategory(
@@ -40,6 +68,7 @@ export function newCategory(
   return {
     ...input,
     name,
+    attributeSpecs: validSpecs(input.attributeSpecs),
     parentId: parent?.id ?? "",
     ancestorIds: parent ? [...parent.ancestorIds, parent.id] : [],
     createdAt: now,
@@ -52,7 +81,10 @@ export interface CategoryChange {
   readonly name?: string;
   /** The new parent ("" for a root); undefined keeps the current one. */
   readonly parentId?: string;
-  /** Replaces every spec when set (an empty list clears them). */
+  /**
+   * Replaces every spec when set (an empty list clears them). Products already stored are not
+   * rewritten nor re-checked: the specs apply to product writes from then on.
+   */
   readonly attributeSpecs?: readonly AttributeSpec[];
 }
 
@@ -74,7 +106,7 @@ export function changedCategory(
     name,
     parentId: parent?.id ?? "",
     ancestorIds: parent ? [...parent.ancestorIds, parent.id] : [],
-    attributeSpecs: change.attributeSpecs ?? current.attributeSpecs,
+    attributeSpecs: change.attributeSpecs ? validSpecs(change.attributeSpecs) : current.attributeSpecs,
     updatedAt: now,
     version: current.version + 1,
   };

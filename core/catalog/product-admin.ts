@@ -2,9 +2,18 @@ import { requireRole } from "../kit/caller-guards.ts";
 import { type DomainError, invalidField, isDomainError, notFound } from "../kit/domain-error.ts";
 import type { RequestContext } from "../kit/request-context.ts";
 import { Roles } from "../kit/roles.ts";
+import { effectiveSpecs } from "./attribute-specs.ts";
 import type { CatalogDeps } from "./catalog-deps.ts";
+import type { AttributeSpec } from "./category.ts";
 import { Product, type ProductSnapshot } from "./product.ts";
 import type { ProductContent } from "./product-content.ts";
+
+/** What a write's content is checked against: the tenant's currency and its category's specs. */
+interface ContentRules {
+  readonly currency: string;
+  /** Unknown category → INVALID_ARGUMENT on `category_id`. */
+  specsOf(categoryId: string): Promise<readonly AttributeSpec[]>;
+}
 
 /**
  * Creates a product (tenant admin). Idempotent on the key: the key is stored with the product
@@ -17,15 +26,21 @@ export async function createProduct(
   idempotencyKey: string,
 ): Promise<ProductSnapshot> {
   requireRole(ctx, Roles.tenantAdmin);
-  return create(deps, ctx, content, idempotencyKey);
+  return create(deps, ctx, await contentRules(deps, ctx), content, idempotencyKey);
 }
 
-async function create(deps: CatalogDeps, ctx: RequestContext, content: ProductContent, key: string): Promise<ProductSnapshot> {
+async function create(
+  deps: CatalogDeps,
+  ctx: RequestContext,
+  rules: ContentRules,
+  content: ProductContent,
+  key: string,
+): Promise<ProductSnapshot> {
   const replay = await deps.products.findByCreationKey(ctx.tenantId, key);
   if (replay) return replay.snapshot();
-  await requireCategory(deps, ctx, content.categoryId);
+  const attributeSpecs = await rules.specsOf(content.categoryId);
   const product = Product.create(
-    { tenantId: ctx.tenantId, id: deps.newId(), creationKey: key, content, currency: deps.currencyOf(ctx.tenantId) },
+    { tenantId: ctx.tenantId, id: deps.newId(), creationKey: key, content, currency: rules.currency, attributeSpecs },
     deps.clock.now(),
   );
   try {
@@ -40,7 +55,10 @@ async function create(deps: CatalogDeps, ctx: RequestContext, content: ProductCo
   return product.snapshot();
 }
 
-/** Replaces the content when `expectedVersion` is current (else ABORTED, nothing written). */
+/**
+ * Replaces the content when `expectedVersion` is current (else ABORTED, nothing written),
+ * checked against the category's specs as they are now.
+ */
 export async function updateProduct(
   deps: CatalogDeps,
   ctx: RequestContext,
@@ -51,8 +69,9 @@ export async function updateProduct(
   requireRole(ctx, Roles.tenantAdmin);
   const product = await load(deps, ctx, id);
   product.expectVersion(expectedVersion);
-  await requireCategory(deps, ctx, content.categoryId);
-  product.replaceContent(content, deps.currencyOf(ctx.tenantId), deps.clock.now());
+  const rules = await contentRules(deps, ctx);
+  const attributeSpecs = await rules.specsOf(content.categoryId);
+  product.replaceContent(content, rules.currency, deps.clock.now(), attributeSpecs);
   await deps.products.update(product, ctx);
   return product.snapshot();
 }
@@ -97,6 +116,20 @@ export async function bulkImportProducts(
 ): Promise<BulkItemResult[]> {
   requireRole(ctx, Roles.tenantAdmin);
   if (items.length === 0 || items.length > 500) throw invalidField("items", "1..500 items");
+  const rules = await contentRules(deps, ctx);
+  // The items of one call share the categories' specs as first read (one read per category).
+  const specs = new Map<string, Promise<readonly AttributeSpec[]>>();
+  const sharedRules: ContentRules = {
+    currency: rules.currency,
+    specsOf(categoryId) {
+      let read = specs.get(categoryId);
+      if (!read) {
+        read = rules.specsOf(categoryId);
+        specs.set(categoryId, read);
+      }
+      return read;
+    },
+  };
   const results: BulkItemResult[] = [];
   for (const [index, item] of items.entries()) {
     const reference = item.reference;
@@ -105,7 +138,11 @@ export async function bulkImportProducts(
       continue;
     }
     try {
-      results.push({ index, reference, product: await create(deps, ctx, item.content, `${idempotencyKey}#${index}`) });
+      results.push({
+        index,
+        reference,
+        product: await create(deps, ctx, sharedRules, item.content, `${idempotencyKey}#${index}`),
+      });
     } catch (error) {
       if (!isDomainError(error)) throw error;
       results.push({ index, reference, error });
@@ -120,8 +157,18 @@ async function load(deps: CatalogDeps, ctx: RequestContext, id: string): Promise
   return product;
 }
 
-async function requireCategory(deps: CatalogDeps, ctx: RequestContext, categoryId: string): Promise<void> {
-  if (!categoryId) throw invalidField("category_id", "required");
-  if (!(await deps.categories.find(ctx.tenantId, categoryId)))
-    throw invalidField("category_id", `unknown category ${categoryId}`, "CATALOG.UNKNOWN_CATEGORY");
+async function contentRules(deps: CatalogDeps, ctx: RequestContext): Promise<ContentRules> {
+  return {
+    currency: await deps.currencyOf(ctx.tenantId),
+    async specsOf(categoryId) {
+      if (!categoryId) throw invalidField("category_id", "required");
+      const category = await deps.categories.find(ctx.tenantId, categoryId);
+      if (!category) throw invalidField("category_id", `unknown category ${categoryId}`, "CATALOG.UNKNOWN_CATEGORY");
+      const ancestors = await Promise.all(category.ancestorIds.map((id) => deps.categories.find(ctx.tenantId, id)));
+      return effectiveSpecs(
+        category,
+        ancestors.filter((a) => a !== undefined),
+      );
+    },
+  };
 }

@@ -1,6 +1,8 @@
 import { conflict, failedPrecondition } from "../kit/domain-error.ts";
 import type { Money } from "../kit/money.ts";
 import type { TenantId } from "../kit/request-context.ts";
+import { checkAttributeSpecs } from "./attribute-specs.ts";
+import type { AttributeSpec } from "./category.ts";
 import { type Attribute, type ProductContent, type ProductImage, type ProductStatus, validContent } from "./product-content.ts";
 import { NO_RATINGS, type RatingSummary } from "./rating-summary.ts";
 import { searchTerms } from "./search-terms.ts";
@@ -51,6 +53,8 @@ export interface NewProduct {
   readonly creationKey: string;
   readonly content: ProductContent;
   readonly currency: string;
+  /** The effective specs of its category (`effectiveSpecs`); none = any attributes. */
+  readonly attributeSpecs?: readonly AttributeSpec[];
 }
 
 /** A product of a tenant's catalog. State is private; every change goes through a named transition. */
@@ -68,6 +72,7 @@ export class Product {
 
   static create(input: NewProduct, now: Date): Product {
     const content = validContent(input.content, input.currency);
+    checkAttributeSpecs(content, input.attributeSpecs ?? []);
     const product = new Product(
       {
         tenantId: input.tenantId,
@@ -104,10 +109,14 @@ export class Product {
       throw conflict("CATALOG.VERSION_STALE", `product ${this.id} is at version ${this.#state.version}, not ${expected}`);
   }
 
-  /** Replaces the content (a full replacement); raises ProductUpdated and a PriceChanged per repriced SKU. */
-  replaceContent(input: ProductContent, currency: string, now: Date): void {
+  /**
+   * Replaces the content (a full replacement), checked against the category's effective specs
+   * as they are now; raises ProductUpdated and a PriceChanged per repriced SKU.
+   */
+  replaceContent(input: ProductContent, currency: string, now: Date, attributeSpecs: readonly AttributeSpec[] = []): void {
     if (this.#state.status === "archived") throw failedPrecondition("CATALOG.PRODUCT_ARCHIVED", `product ${this.id} is archived`);
     const content = validContent(input, currency);
+    checkAttributeSpecs(content, attributeSpecs);
     const before = new Map(this.#state.variants.map((v) => [v.sku, v]));
     this.#change(
       {

@@ -22,7 +22,7 @@ export const catalogConfigSchema = z.object({
   /** The in-process near cache in front of Redis: how long a copy is trusted, and how many are kept. */
   SHOPMESH_CATALOG_NEAR_CACHE_MS: z.coerce.number().int().min(1).max(10_000).default(2_000),
   SHOPMESH_CATALOG_NEAR_CACHE_ENTRIES: z.coerce.number().int().min(100).max(1_000_000).default(10_000),
-  /** Every price of every tenant is in this currency until tenants carry theirs to catalog. */
+  /** The currency of a tenant the tenant directory knows none for (prices follow the tenant's own otherwise). */
   SHOPMESH_CATALOG_CURRENCY: z
     .string()
     .regex(/^[A-Z]{3}$/)

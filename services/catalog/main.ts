@@ -28,6 +28,7 @@ import { catalogConfigSchema } from "./catalog-config.ts";
 import { catalogModule } from "./catalog-module.ts";
 import { REVIEW_EVENTS_TOPIC } from "./catalog-subscriptions.ts";
 import { PRODUCT_EVENTS_TOPIC, productEventMapper } from "./product-event-mapper.ts";
+import { tenantCurrency } from "./tenant-currency.ts";
 
 const config = readConfig(catalogConfigSchema);
 const logger = createLogger("catalog", config.SHOPMESH_LOG_LEVEL);
@@ -58,7 +59,7 @@ const deps = {
   searchIndex: new MongoSearchIndex(mongo.db),
   clock: systemClock,
   newId: randomId,
-  currencyOf: () => config.SHOPMESH_CATALOG_CURRENCY,
+  currencyOf: tenantCurrency(identity.tenants, config.SHOPMESH_CATALOG_CURRENCY),
 };
 const catalog = catalogModule({
   deps,

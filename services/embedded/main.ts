@@ -1,6 +1,7 @@
 // shopmesh embedded: every context in one process on one port, embedded adapters, no servers.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { repositoryTenantDirectory } from "../../core/auth/repository-tenant-directory.ts";
 import { systemClock } from "../../core/kit/clock.ts";
 import { readConfig } from "../../adapters/config/env-config.ts";
 import { createMemoryEventBus } from "../../adapters/memory/memory-event-bus.ts";
@@ -87,6 +88,7 @@ contexts.push(
     clock: systemClock,
     logger,
     resolveIdentity: auth.resolveIdentity,
+    tenants: repositoryTenantDirectory(auth.tenants, systemClock),
   }),
 );
 // Inventory: its own SQLite file; reserves, commits and releases on order-events.

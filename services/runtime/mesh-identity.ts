@@ -6,6 +6,7 @@ import { startKafkaTenantDirectory } from "../../adapters/kafka/kafka-tenant-dir
 import type { Logger } from "../../adapters/observability/logger.ts";
 import type { IdentityResolver } from "../../adapters/rpc/call-context.ts";
 import { jwtIdentityResolver } from "../../adapters/rpc/jwt-identity-resolver.ts";
+import type { TenantDirectory } from "../../core/kit/tenant-directory.ts";
 import { TENANT_EVENTS_TOPIC } from "../auth/tenant-event-mapper.ts";
 import { closingModule } from "./closing-module.ts";
 import type { ContextModule } from "./context-module.ts";
@@ -20,6 +21,8 @@ export interface MeshIdentityConfig {
 export interface MeshIdentity {
   /** Verifies access tokens against auth's JWKS; anonymous calls' tenants against the replica. */
   readonly resolveIdentity: IdentityResolver;
+  /** The replica itself: which tenants are active, and their currencies (catalog prices in them). */
+  readonly tenants: TenantDirectory;
   /** Stops the tenant replica on the way out. */
   readonly module: ContextModule;
 }
@@ -48,6 +51,7 @@ export async function startMeshIdentity(
   });
   return {
     resolveIdentity: jwtIdentityResolver({ verifier, tenants }),
+    tenants,
     module: closingModule("tenant-directory", () => tenants.stop()),
   };
 }

@@ -5,6 +5,7 @@ import { Product } from "../../../core/catalog/product.ts";
 import { systemClock } from "../../../core/kit/clock.ts";
 import { randomId } from "../../../core/kit/ids.ts";
 import { parseTenantId } from "../../../core/kit/request-context.ts";
+import type { TenantDirectory } from "../../../core/kit/tenant-directory.ts";
 import { createKafka } from "../../../adapters/kafka/kafka-client.ts";
 import { createKafkaEventConsumer } from "../../../adapters/kafka/kafka-event-consumer.ts";
 import { createKafkaEventPublisher } from "../../../adapters/kafka/kafka-event-publisher.ts";
@@ -24,6 +25,7 @@ import { createGrpcTransport, type GrpcTransport } from "../../../adapters/rpc/g
 import { catalogModule } from "../../../services/catalog/catalog-module.ts";
 import { REVIEW_EVENTS_TOPIC } from "../../../services/catalog/catalog-subscriptions.ts";
 import { PRODUCT_EVENTS_TOPIC, productEventMapper } from "../../../services/catalog/product-event-mapper.ts";
+import { tenantCurrency } from "../../../services/catalog/tenant-currency.ts";
 import { startProcess } from "../../../services/runtime/run-process.ts";
 import { type MongoTestDatabase, openMongoTestDatabase } from "../../contract/mongo/support/mongo-test-database.ts";
 import { startGroupsAtEnd } from "../../support/kafka-groups-at-end.ts";
@@ -38,11 +40,18 @@ export interface CatalogServer {
   readonly identity: TestIdentity;
   readonly publishReviewEvent: ReturnType<typeof createKafkaEventPublisher>;
   transport(kind: "grpc" | "connect"): Transport;
+  /** Where it answers HTTP/1.1 (Connect, gRPC-Web), for tests that read raw responses. */
+  readonly url: string;
   stop(): Promise<void>;
 }
 
-/** CatalogService on port 0: FerretDB database of its own, the local Redis and Kafka, real JWTs (acme, globex). */
-export async function startCatalogServer(): Promise<CatalogServer> {
+/**
+ * CatalogService on port 0: FerretDB database of its own, the local Redis and Kafka, real JWTs
+ * (acme, globex). Prices are in EUR unless `tenants` knows the tenant's currency (as main.ts).
+ */
+export async function startCatalogServer(
+  options: { tenants?: Pick<TenantDirectory, "currencyOf"> } = {},
+): Promise<CatalogServer> {
   const logger = createLogger("catalog-test", "silent");
   const db = await openMongoTestDatabase("catalog_component", catalogIndexes);
   const redis = createRedisClient(requiredEnv("SHOPMESH_REDIS_URL"));
@@ -78,7 +87,7 @@ export async function startCatalogServer(): Promise<CatalogServer> {
       searchIndex,
       clock: systemClock,
       newId: randomId,
-      currencyOf: () => "EUR",
+      currencyOf: tenantCurrency(options.tenants, "EUR"),
     },
     startRelay: () => startMongoOutboxRelay({ db: db.db, collections: catalogOutboxCollections, publisher, pollIntervalMs: 20 }),
     consumer: createKafkaEventConsumer(kafka),
@@ -100,6 +109,7 @@ export async function startCatalogServer(): Promise<CatalogServer> {
     redis,
     identity,
     publishReviewEvent: publisher,
+    url: running.server.url,
     transport(kind) {
       if (kind === "connect") return createConnectTransport({ baseUrl: running.server.url, httpVersion: "1.1" });
       const transport = createGrpcTransport(`127.0.0.1:${running.server.port}`);

@@ -19,7 +19,7 @@ function eventsOf(tenant: Tenant) {
   return tenant.pullEvents().map((event) => tenantEventMapper(event, operator));
 }
 
-describe("tenant directory replicated from tenant-events (Kafka)", () => {
+describe("tenant directory replicated from tenant-events (Kafka): activity and currency", () => {
   const kafka = createTestKafka();
   const topics = testTopics(kafka, 3);
   let topic: string;
@@ -36,12 +36,12 @@ describe("tenant directory replicated from tenant-events (Kafka)", () => {
 
   it("when a process starts, then it is ready only after replaying every tenant event, and follows new ones", async () => {
     const now = new Date();
-    const make = (id: string) =>
-      Tenant.create({ id: parseTenantId(id), displayName: id, currency: "EUR", defaultLocale: "en" }, now);
+    const make = (id: string, currency = "EUR") =>
+      Tenant.create({ id: parseTenantId(id), displayName: id, currency, defaultLocale: "en" }, now);
     const acme = make("acme");
-    const globex = make("globex");
+    const globex = make("globex", "USD");
     globex.disable("unpaid", now);
-    const initech = make("initech");
+    const initech = make("initech", "CHF");
     initech.disable("closed", now);
     initech.enable(now);
     await publisher.publish([...eventsOf(acme), ...eventsOf(globex), ...eventsOf(initech)].map((e) => ({ ...e, topic })));
@@ -53,10 +53,18 @@ describe("tenant directory replicated from tenant-events (Kafka)", () => {
       expect(await directory.isActive("globex" as TenantId)).toBe(false);
       expect(await directory.isActive("initech" as TenantId)).toBe(true);
       expect(await directory.isActive("nobody" as TenantId)).toBe(false);
+      // The currency comes from TenantCreated and outlives a disable/enable.
+      expect(await directory.currencyOf("acme" as TenantId)).toBe("EUR");
+      expect(await directory.currencyOf("globex" as TenantId)).toBe("USD");
+      expect(await directory.currencyOf("initech" as TenantId)).toBe("CHF");
+      expect(await directory.currencyOf("nobody" as TenantId)).toBeUndefined();
 
       acme.disable("fraud", now);
-      await publisher.publish(eventsOf(acme).map((e) => ({ ...e, topic })));
+      const hooli = make("hooli", "GBP");
+      await publisher.publish([...eventsOf(acme), ...eventsOf(hooli)].map((e) => ({ ...e, topic })));
       await waitUntil("acme is seen as disabled", async () => !(await directory.isActive("acme" as TenantId)));
+      await waitUntil("hooli's currency is seen", async () => (await directory.currencyOf("hooli" as TenantId)) === "GBP");
+      expect(await directory.currencyOf("acme" as TenantId)).toBe("EUR");
     } finally {
       await directory.stop();
     }
@@ -68,6 +76,7 @@ describe("tenant directory replicated from tenant-events (Kafka)", () => {
     try {
       await directory.ready();
       expect(await directory.isActive("acme" as TenantId)).toBe(false);
+      expect(await directory.currencyOf("acme" as TenantId)).toBeUndefined();
     } finally {
       await directory.stop();
     }

@@ -27,4 +27,22 @@ describe("the auth context's tenant directory", () => {
     clock.advance(5_001);
     expect(await directory.isActive("acme" as TenantId)).toBe(false);
   });
+
+  it("when tenants were created with their currencies, then each one's is answered, also once disabled; an unknown tenant has none", async () => {
+    const clock = fixedClock(new Date("2026-11-01T00:00:00Z"));
+    const deps = { tenants: new MemoryTenantRepository(tenantEventMapper), clock };
+    await createTenant(deps, operator, { id: parseTenantId("acme"), displayName: "ACME", currency: "EUR", defaultLocale: "en" });
+    await createTenant(deps, operator, {
+      id: parseTenantId("globex"),
+      displayName: "Globex",
+      currency: "USD",
+      defaultLocale: "en",
+    });
+    await disableTenant(deps, operator, "globex", "unpaid");
+    const directory = repositoryTenantDirectory(deps.tenants, clock, 5_000);
+    expect(await directory.currencyOf("acme" as TenantId)).toBe("EUR");
+    expect(await directory.currencyOf("globex" as TenantId)).toBe("USD");
+    expect(await directory.isActive("globex" as TenantId)).toBe(false);
+    expect(await directory.currencyOf("nobody" as TenantId)).toBeUndefined();
+  });
 });

@@ -7,6 +7,7 @@ import {
   updateCategory,
 } from "../../../core/catalog/category-admin.ts";
 import type { CatalogDeps } from "../../../core/catalog/catalog-deps.ts";
+import type { AttributeSpec } from "../../../core/catalog/category.ts";
 import {
   archiveProduct,
   bulkImportProducts,
@@ -27,6 +28,8 @@ import { MemoryCategoryRepository } from "../../../adapters/memory/catalog/memor
 import { createMemoryProductCache } from "../../../adapters/memory/catalog/memory-product-cache.ts";
 import { MemoryProductRepository } from "../../../adapters/memory/catalog/memory-product-repository.ts";
 import { MemorySearchIndex } from "../../../adapters/memory/catalog/memory-search-index.ts";
+import { createMemoryTenantDirectory } from "../../../adapters/memory/memory-tenant-directory.ts";
+import { tenantCurrency } from "../../../services/catalog/tenant-currency.ts";
 import { aProduct } from "./catalog-builders.ts";
 
 /** Events as their type names, so a test can say which ones a write stored. */
@@ -42,7 +45,7 @@ const namedEvents: EventMapper<ProductEvent> = (event, ctx) => ({
   payload: new Uint8Array(),
 });
 
-function catalog() {
+function catalog(currencyOf: CatalogDeps["currencyOf"] = async () => "EUR") {
   const clock = fixedClock(new Date("2026-11-01T10:00:00Z"));
   const products = new MemoryProductRepository(namedEvents);
   let ids = 0;
@@ -53,7 +56,7 @@ function catalog() {
     searchIndex: new MemorySearchIndex(),
     clock,
     newId: () => `id-${++ids}`,
-    currencyOf: () => "EUR",
+    currencyOf,
   };
   return { deps, clock, products, events: () => products.drainEvents().map((e) => e.type) };
 }
@@ -216,6 +219,162 @@ describe("product admin", () => {
       await expect(
         createProduct(deps, admin, { ...content, variants: [{ ...content.variants[0]!, price }] }, "key-000001"),
       ).rejects.toThrow(error({ kind: "invalid", field: "variants[0].price" }));
+  });
+});
+
+describe("category attribute specs on product writes", () => {
+  const spec = (name: string, overrides: Partial<AttributeSpec> = {}): AttributeSpec => ({
+    name,
+    displayName: name,
+    scope: "product",
+    required: false,
+    allowedValues: [],
+    facetable: true,
+    ...overrides,
+  });
+  /** Shoes: material (product, closed list); Trail below it: size required on each variant. */
+  async function withSpecs(deps: CatalogDeps) {
+    const tree = await withCategories(deps);
+    await updateCategory(deps, admin, tree.root.id, 1, {
+      attributeSpecs: [spec("material", { allowedValues: ["mesh", "leather"] })],
+    });
+    await updateCategory(deps, admin, tree.child.id, 1, {
+      attributeSpecs: [spec("size", { scope: "variant", required: true, allowedValues: ["41", "42", "43"] })],
+    });
+    return tree;
+  }
+  const shoe = (categoryId: string, variants: Record<string, string>[], material = "mesh", sku = "SKU") =>
+    aProduct({
+      categoryId,
+      attributes: [{ name: "material", value: material }],
+      variants: variants.map((attributes, i) => ({
+        sku: `${sku}-${i}`,
+        price: { amountMinor: 100, currency: "EUR" },
+        attributes: Object.entries(attributes).map(([name, value]) => ({ name, value })),
+      })),
+    });
+
+  it("when a product of a sub-category breaks an inherited or an own spec, then INVALID_ARGUMENT names the field and nothing is stored", async () => {
+    const { deps, events } = catalog();
+    const { grandchild } = await withSpecs(deps);
+    events();
+    for (const [content, field] of [
+      [shoe(grandchild.id, [{ size: "42" }], "plastic"), "attributes[0].value"],
+      [shoe(grandchild.id, [{ size: "42" }, { size: "44" }]), "variants[1].attributes[0].value"],
+      [shoe(grandchild.id, [{ size: "42" }, { colour: "red", size: "42" }]), "variants[1].attributes[0].name"],
+      [shoe(grandchild.id, [{ size: "42" }, {}]), "variants[1].attributes"],
+    ] as const)
+      await expect(createProduct(deps, admin, content, "key-000001")).rejects.toThrow(error({ kind: "invalid", field }));
+    expect(events()).toEqual([]);
+
+    const created = await createProduct(deps, admin, shoe(grandchild.id, [{ size: "42" }, { size: "43" }]), "key-000001");
+    expect(created.variants.map((v) => v.attributes)).toEqual([[{ name: "size", value: "42" }], [{ name: "size", value: "43" }]]);
+    await expect(
+      updateProduct(deps, admin, created.id, 1, shoe(grandchild.id, [{ size: "42" }, { size: "40" }])),
+    ).rejects.toThrow(error({ kind: "invalid", field: "variants[1].attributes[0].value" }));
+    expect((await getProduct(deps, admin, created.id)).version).toBe(1);
+  });
+
+  it("when the root declares specs, then products of the root follow only the root's (a sub-category's own specs do not climb)", async () => {
+    const { deps } = catalog();
+    const { root } = await withSpecs(deps);
+    await expect(createProduct(deps, admin, shoe(root.id, [{ size: "42" }]), "key-000001")).rejects.toThrow(
+      error({ kind: "invalid", field: "variants[0].attributes[0].name", code: "CATALOG.ATTRIBUTE_UNKNOWN" }),
+    );
+    expect((await createProduct(deps, admin, shoe(root.id, [{}]), "key-000002")).attributes).toEqual([
+      { name: "material", value: "mesh" },
+    ]);
+  });
+
+  it("when specs change after products were stored, then the products stay as they are and their next update must follow the new specs", async () => {
+    const { deps, events } = catalog();
+    const { root } = await withCategories(deps);
+    const free = await createProduct(deps, admin, shoe(root.id, [{ width: "wide" }], "cork"), "key-000001");
+    await updateCategory(deps, admin, root.id, 1, { attributeSpecs: [spec("material", { allowedValues: ["mesh"] })] });
+    events();
+
+    expect(await getProduct(deps, admin, free.id)).toEqual(free);
+    expect(events()).toEqual([]);
+    await expect(updateProduct(deps, admin, free.id, 1, shoe(root.id, [{ width: "wide" }], "cork"))).rejects.toThrow(
+      error({ kind: "invalid", field: "attributes[0].value" }),
+    );
+    expect((await archiveProduct(deps, admin, free.id, 1)).status).toBe("archived");
+    await updateCategory(deps, admin, root.id, 2, { attributeSpecs: [] });
+    const other = await createProduct(deps, admin, shoe(root.id, [{ width: "wide" }], "cork", "OTHER"), "key-000002");
+    expect(other.attributes).toEqual([{ name: "material", value: "cork" }]);
+  });
+
+  it("when a bulk import holds items breaking the specs, then each fails alone naming its field and the others are created", async () => {
+    const { deps } = catalog();
+    const { child, root } = await withSpecs(deps);
+    const results = await bulkImportProducts(
+      deps,
+      admin,
+      [
+        { reference: "ok-1", content: shoe(child.id, [{ size: "41" }], "mesh", "A") },
+        { reference: "bad-size", content: shoe(child.id, [{ size: "41" }, { size: "99" }], "mesh", "B") },
+        { reference: "ok-2", content: shoe(root.id, [{}], "leather", "C") },
+        { reference: "no-size", content: shoe(child.id, [{}], "mesh", "D") },
+      ],
+      "bulk-000001",
+    );
+    expect(results.map((r) => ("product" in r ? "created" : `${r.error.kind}:${r.error.field}`))).toEqual([
+      "created",
+      "invalid:variants[1].attributes[0].value",
+      "created",
+      "invalid:variants[0].attributes",
+    ]);
+  });
+});
+
+describe("tenant currency", () => {
+  const directory = createMemoryTenantDirectory(["acme", "globex"], { acme: "EUR", globex: "USD" });
+  const globexAdmin = as([Roles.tenantAdmin], "globex");
+  const priced = (categoryId: string, currency: string, sku: string) =>
+    aProduct({ categoryId, variants: [{ sku, price: { amountMinor: 500, currency }, attributes: [] }] });
+
+  it("when two tenants sell in different currencies, then each one's own is enforced on create, update and bulk import", async () => {
+    const { deps, events } = catalog(tenantCurrency(directory, "EUR"));
+    const acmeShoes = (await withCategories(deps, admin)).root.id;
+    const globexShoes = (await withCategories(deps, globexAdmin)).root.id;
+    events();
+
+    await expect(createProduct(deps, globexAdmin, priced(globexShoes, "EUR", "G-1"), "key-000001")).rejects.toThrow(
+      error({ kind: "invalid", field: "variants[0].price", message: "variants[0].price: must be in USD" }),
+    );
+    await expect(createProduct(deps, admin, priced(acmeShoes, "USD", "A-1"), "key-000001")).rejects.toThrow(
+      error({ kind: "invalid", field: "variants[0].price", message: "variants[0].price: must be in EUR" }),
+    );
+    expect(events()).toEqual([]);
+
+    const dollars = await createProduct(deps, globexAdmin, priced(globexShoes, "USD", "G-1"), "key-000002");
+    const euros = await createProduct(deps, admin, priced(acmeShoes, "EUR", "A-1"), "key-000002");
+    expect([dollars.variants[0]!.price.currency, euros.variants[0]!.price.currency]).toEqual(["USD", "EUR"]);
+    await expect(updateProduct(deps, globexAdmin, dollars.id, 1, priced(globexShoes, "EUR", "G-1"))).rejects.toThrow(
+      error({ kind: "invalid", field: "variants[0].price" }),
+    );
+    const bulk = await bulkImportProducts(
+      deps,
+      globexAdmin,
+      [
+        { reference: "usd", content: priced(globexShoes, "USD", "G-2") },
+        { reference: "eur", content: priced(globexShoes, "EUR", "G-3") },
+      ],
+      "bulk-000001",
+    );
+    expect(bulk.map((r) => ("product" in r ? "created" : r.error.field))).toEqual(["created", "variants[0].price"]);
+  });
+
+  it("when the directory does not know the tenant, then the configured fallback currency applies", async () => {
+    const { deps } = catalog(tenantCurrency(directory, "CHF"));
+    const initech = as([Roles.tenantAdmin], "initech");
+    const shoes = (await withCategories(deps, initech)).root.id;
+    expect((await createProduct(deps, initech, priced(shoes, "CHF", "I-1"), "key-000001")).variants[0]!.price.currency).toBe(
+      "CHF",
+    );
+    await expect(createProduct(deps, initech, priced(shoes, "EUR", "I-2"), "key-000002")).rejects.toThrow(
+      error({ field: "variants[0].price" }),
+    );
   });
 });
 
