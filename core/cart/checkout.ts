@@ -6,6 +6,7 @@ import { cartErrors } from "./cart-errors.ts";
 import { targetCart } from "./cart-commands.ts";
 import { appliedPromotions, knownProducts } from "./cart-pricing-view.ts";
 import { type PricingLine, priceCart } from "./cart-pricing.ts";
+import { holdSnapshotCodes } from "./checkout-holds.ts";
 import type { CheckoutSnapshot, ShippingAddress } from "./checkout-snapshot.ts";
 import type { SkuPrice } from "./price-source.ts";
 
@@ -27,7 +28,9 @@ const COUNTRY = /^[A-Z]{2}$/;
  * Checkout: re-prices every line from catalog and re-checks availability with inventory (both
  * must answer: UNAVAILABLE otherwise, never a snapshot from stored prices), lowers quantities to
  * what is available, drops promotions that no longer apply (window, usage limits, minimum),
- * computes tax for the destination, bumps the cart's version once and freezes a snapshot at it.
+ * holds one use of every limited code it keeps until the snapshot expires (a code whose last use
+ * another checkout holds is dropped too), computes tax for the destination, moves the cart's
+ * version on and freezes a snapshot at it.
  * A line that cannot be bought stays in the cart (reported, not ready) until the customer removes it.
  */
 export async function validateForCheckout(
@@ -108,8 +111,11 @@ async function validateOnce(
   for (const code of refused) issues.push({ kind: "promotion_removed", code, message: `promotion ${code} no longer applies` });
   cart.dropPromotions(refused, deps.policy, now);
   cart.freeze(deps.policy, now);
+  const expiresAt = new Date(now.getTime() + deps.policy.checkoutSnapshotTtlMs);
+  const { kept, dropped } = await holdSnapshotCodes(deps, cart, userId, applicable, now, expiresAt);
+  for (const { code, message } of dropped) issues.push({ kind: "promotion_removed", code, message });
   const rates = await deps.taxRates.ratesFor(ctx.tenantId, address.countryCode);
-  const priced = priceCart({ lines, promotions: applicable, tax: { rates, destination: address } });
+  const priced = priceCart({ lines, promotions: kept, tax: { rates, destination: address } });
   await deps.carts.save(cart);
 
   const s = cart.snapshot();
@@ -144,7 +150,7 @@ async function validateOnce(
     shippingAddress: address,
     unavailableSkus,
     createdAt: now,
-    expiresAt: new Date(now.getTime() + deps.policy.checkoutSnapshotTtlMs),
+    expiresAt,
   };
   await deps.snapshots.put(snapshot);
   return { snapshot, issues };

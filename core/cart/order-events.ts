@@ -14,7 +14,8 @@ export interface PlacedOrder {
 
 /**
  * OrderCreated: counts one redemption per promotion code of the order (the promotion's total and
- * the user's), and remembers which cart version the order came from (for OrderConfirmed).
+ * the user's) in place of the checkout's hold on it, and remembers which cart version the order
+ * came from (for OrderConfirmed).
  * Idempotent by order id (and the consumer skips a redelivered event id). Codes are compared
  * upper-cased; one that is not a code at all is ignored. False when the order was known already.
  */

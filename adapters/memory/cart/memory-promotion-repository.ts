@@ -31,6 +31,17 @@ export class MemoryPromotionRepository implements PromotionRepository {
     return [...this.#promotions.values()].find((p) => p.tenantId === tenantId && p.definition.code === code);
   }
 
+  /** The code's redemptions, read at once (the ledger's checks must not interleave). */
+  redemptionCountOf(tenantId: TenantId, code: string): number {
+    return (
+      [...this.#promotions.values()].find((p) => p.tenantId === tenantId && p.definition.code === code)?.redemptionCount ?? 0
+    );
+  }
+
+  userRedemptionCountOf(tenantId: TenantId, code: string, userId: string): number {
+    return this.#redemptions.get(`${tenantId}/${code}/${userId}`) ?? 0;
+  }
+
   async findById(tenantId: TenantId, id: string): Promise<PromotionSnapshot | undefined> {
     return this.#promotions.get(`${tenantId}/${id}`);
   }

@@ -1,6 +1,6 @@
 import { defineEntity, p } from "@mikro-orm/core";
 import { PromotionRecord, TaxRateRecord } from "./cart-pricing-records.ts";
-import { CartOrderRecord, CartRedemptionRecord, CheckoutSnapshotRecord } from "./checkout-records.ts";
+import { CartOrderRecord, CartRedemptionHoldRecord, CartRedemptionRecord, CheckoutSnapshotRecord } from "./checkout-records.ts";
 
 /**
  * One row per cart (table `carts`): the lines and applied codes as JSON, `version` guarding
@@ -48,4 +48,5 @@ export const cartEntities = [
   CheckoutSnapshotRecord,
   CartOrderRecord,
   CartRedemptionRecord,
+  CartRedemptionHoldRecord,
 ];

@@ -50,3 +50,22 @@ export const CartRedemptionRecord = defineEntity({
   },
   indexes: [{ properties: ["tenantId", "code", "userId"] }],
 });
+
+/**
+ * A checkout snapshot's hold on one use of a limited code (table `cart_redemption_holds`): one
+ * per cart and code (primary key tenant, cart id, code), live until `expires_at`. Counted with
+ * the redemptions against the code's limits; taken under the promotion row's lock.
+ */
+export const CartRedemptionHoldRecord = defineEntity({
+  name: "CartRedemptionHoldRecord",
+  tableName: "cart_redemption_holds",
+  properties: {
+    tenantId: p.string().length(63).primary(),
+    cartId: p.string().length(100).primary(),
+    code: p.string().length(32).primary(),
+    cartVersion: p.integer(),
+    userId: p.string().length(64),
+    expiresAt: p.datetime(3),
+  },
+  indexes: [{ properties: ["tenantId", "code", "expiresAt"] }, { properties: ["tenantId", "code", "userId"] }],
+});

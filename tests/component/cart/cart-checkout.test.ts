@@ -3,8 +3,9 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeEvent } from "../../../adapters/protobuf/integration-event-encoding.ts";
+import { encodeCartEntry } from "../../../adapters/redis/redis-cart-entry.ts";
 import { cartKey } from "../../../adapters/redis/redis-cart-repository.ts";
-import { encodeCartSnapshot } from "../../../core/cart/cart-view.ts";
+import { readRunId } from "../../../adapters/redis/redis-server-identity.ts";
 import { parseTenantId } from "../../../core/kit/request-context.ts";
 import type { Role } from "../../../core/kit/roles.ts";
 import { CartService, CheckoutIssueKind } from "../../../gen/shop/cart/v1/cart_pb.ts";
@@ -285,28 +286,31 @@ describe.each(kinds)("checkout over %s", (kind) => {
     const tenantId = parseTenantId("acme");
     await server.redis.set(
       cartKey(tenantId, `u-${userId}`),
-      encodeCartSnapshot({
-        tenantId,
-        id: `u-${userId}`,
-        userId,
-        lines: [
-          {
-            sku: s("C"),
-            productId: "p",
-            productName: "ghost",
-            imageUrl: "",
-            quantity: 7,
-            unitPriceMinor: 100,
-            currency: "EUR",
-            taxClass: "standard",
-          },
-        ],
-        promotionCodes: [],
-        createdAt: new Date(),
-        updatedAt: new Date(),
-        expiresAt: new Date(Date.now() + 60 * 60_000),
-        version: 50,
-      }),
+      encodeCartEntry(
+        {
+          tenantId,
+          id: `u-${userId}`,
+          userId,
+          lines: [
+            {
+              sku: s("C"),
+              productId: "p",
+              productName: "ghost",
+              imageUrl: "",
+              quantity: 7,
+              unitPriceMinor: 100,
+              currency: "EUR",
+              taxClass: "standard",
+            },
+          ],
+          promotionCodes: [],
+          createdAt: new Date(),
+          updatedAt: new Date(),
+          expiresAt: new Date(Date.now() + 60 * 60_000),
+          version: 50,
+        },
+        await readRunId(server.redis),
+      ),
       "PX",
       60 * 60_000,
     );

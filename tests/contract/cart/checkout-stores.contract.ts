@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { CheckoutSnapshot, CheckoutSnapshotRepository } from "../../../core/cart/checkout-snapshot.ts";
-import type { OrderRedemption, RedemptionLedger } from "../../../core/cart/order-redemptions.ts";
+import type {
+  LimitedCode,
+  OrderRedemption,
+  RedemptionHoldRequest,
+  RedemptionLedger,
+} from "../../../core/cart/order-redemptions.ts";
 import { createPromotion, disablePromotion, type PromotionDefinition } from "../../../core/cart/promotion.ts";
 import type { PromotionCreation, PromotionRepository } from "../../../core/cart/promotion-repository.ts";
 import type { TenantId } from "../../../core/kit/request-context.ts";
@@ -83,6 +88,29 @@ const anOrder = (tenantId: TenantId, orderId: string, userId: string, codes: str
   createdAt: t0,
 });
 
+const limited = (code: string, maxRedemptions: number, maxRedemptionsPerUser = 0): LimitedCode => ({
+  code,
+  maxRedemptions,
+  maxRedemptionsPerUser,
+});
+const minutes = (n: number) => new Date(t0.getTime() + n * 60_000);
+/** A hold for the user's cart `u-<user>` at version 4, made at t0 + `at` minutes, for 30 minutes. */
+const aHold = (
+  tenantId: TenantId,
+  userId: string,
+  codes: LimitedCode[],
+  at = 0,
+  cartId = `u-${userId}`,
+): RedemptionHoldRequest => ({
+  tenantId,
+  cartId,
+  cartVersion: 4,
+  userId,
+  codes,
+  now: minutes(at),
+  expiresAt: minutes(at + 30),
+});
+
 /** What every checkout snapshot store and redemption ledger must do (with the promotion store of the same backend). */
 export function checkoutStoresContract(name: string, open: () => Promise<CheckoutStoresHarness>) {
   describe(`checkout snapshot store and redemption ledger: ${name}`, () => {
@@ -138,6 +166,77 @@ export function checkoutStoresContract(name: string, open: () => Promise<Checkou
         expect((await h.promotions.findByCode(acme, "MORE"))?.redemptionCount).toBe(0);
         expect(await h.promotions.userRedemptions(acme, "SAVE10", "ada")).toBe(0);
         expect(await h.promotions.userRedemptions(acme, "SAVE10", "bob")).toBe(1);
+      } finally {
+        await h.dispose();
+      }
+    });
+
+    it("when carts hold a code, then holds count with redemptions, once per cart, until they expire or are released", async () => {
+      const h = await open();
+      try {
+        await h.promotions.add(createPromotion(acme, "p-1", definition("TWO"), t0), creation("a"));
+        await h.promotions.add(createPromotion(globex, "p-1", definition("TWO"), t0), creation("a"));
+        const two = [limited("TWO", 2)];
+        expect(await h.redemptions.hold(aHold(acme, "ada", two))).toEqual([]);
+        // The same cart again (a newer snapshot) moves its hold, it does not take a second one.
+        expect(await h.redemptions.hold({ ...aHold(acme, "ada", two, 1), cartVersion: 6 })).toEqual([]);
+        expect(await h.redemptions.hold(aHold(acme, "bob", two, 2))).toEqual([]);
+        expect(await h.redemptions.hold(aHold(acme, "cyd", two, 3))).toEqual([{ code: "TWO", reason: "exhausted" }]);
+        // Another tenant's code of the same name is untouched.
+        expect(await h.redemptions.hold(aHold(globex, "cyd", two, 3))).toEqual([]);
+
+        // ada orders her snapshot: the hold becomes a redemption, the uses stay at two.
+        await h.redemptions.record({ ...anOrder(acme, "o-1", "ada", ["TWO"]), cartVersion: 6 });
+        expect((await h.promotions.findByCode(acme, "TWO"))?.redemptionCount).toBe(1);
+        expect(await h.redemptions.hold(aHold(acme, "cyd", two, 4))).toEqual([{ code: "TWO", reason: "exhausted" }]);
+        // ada's next snapshot needs a use of its own: the converted hold is gone.
+        expect(await h.redemptions.hold({ ...aHold(acme, "ada", two, 5), cartVersion: 8 })).toEqual([
+          { code: "TWO", reason: "exhausted" },
+        ]);
+
+        // bob's hold (made at minute 2) ends at minute 32: at minute 32 it counts no more.
+        expect(await h.redemptions.hold(aHold(acme, "cyd", two, 31))).toEqual([{ code: "TWO", reason: "exhausted" }]);
+        expect(await h.redemptions.hold(aHold(acme, "cyd", two, 32))).toEqual([]);
+        // cyd's newer snapshot without the code releases the hold: bob takes it again.
+        expect(await h.redemptions.hold(aHold(acme, "bob", two, 33))).toEqual([{ code: "TWO", reason: "exhausted" }]);
+        expect(await h.redemptions.hold(aHold(acme, "cyd", [], 34))).toEqual([]);
+        expect(await h.redemptions.hold(aHold(acme, "bob", two, 35))).toEqual([]);
+        // ada's order cancelled: its use is given back, and dan fits.
+        expect(await h.redemptions.giveBack(acme, "o-1")).toBe(true);
+        expect(await h.redemptions.hold(aHold(acme, "dan", two, 36))).toEqual([]);
+      } finally {
+        await h.dispose();
+      }
+    });
+
+    it("when one customer holds a code on one cart, then the per-user limit counts it on another, and redemptions too", async () => {
+      const h = await open();
+      try {
+        await h.promotions.add(createPromotion(acme, "p-1", definition("ONCE"), t0), creation("a"));
+        const once = [limited("ONCE", 0, 1), limited("FREE", 0)];
+        expect(await h.redemptions.hold(aHold(acme, "ada", once))).toEqual([]);
+        expect(await h.redemptions.hold(aHold(acme, "ada", once, 1, "g-other"))).toEqual([
+          { code: "ONCE", reason: "user_limit" },
+        ]);
+        expect(await h.redemptions.hold(aHold(acme, "bob", once, 1))).toEqual([]);
+        await h.redemptions.record({ ...anOrder(acme, "o-1", "ada", ["ONCE"]), cartVersion: 4 });
+        expect(await h.redemptions.hold({ ...aHold(acme, "ada", once, 2), cartVersion: 5 })).toEqual([
+          { code: "ONCE", reason: "user_limit" },
+        ]);
+        await h.redemptions.giveBack(acme, "o-1");
+        expect(await h.redemptions.hold({ ...aHold(acme, "ada", once, 3), cartVersion: 6 })).toEqual([]);
+      } finally {
+        await h.dispose();
+      }
+    });
+
+    it("when 20 carts hold the last use at once, then exactly one gets it", async () => {
+      const h = await open();
+      try {
+        await h.promotions.add(createPromotion(acme, "p-1", definition("LAST"), t0), creation("a"));
+        const users = Array.from({ length: 20 }, (_, i) => `user-${i}`);
+        const outcomes = await Promise.all(users.map((u) => h.redemptions.hold(aHold(acme, u, [limited("LAST", 1)]))));
+        expect(outcomes.filter((refused) => refused.length === 0)).toHaveLength(1);
       } finally {
         await h.dispose();
       }
