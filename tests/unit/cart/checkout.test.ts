@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addItem, applyPromotion, getCart } from "../../../core/cart/cart-commands.ts";
+import { addItem, applyPromotion, getCart, removePromotion } from "../../../core/cart/cart-commands.ts";
 import { Cart } from "../../../core/cart/cart.ts";
 import type { CartRepository } from "../../../core/cart/cart-repository.ts";
 import { getCheckoutSnapshot, validateForCheckout } from "../../../core/cart/checkout.ts";
@@ -122,6 +122,100 @@ describe("ValidateForCheckout", () => {
     );
     const bad = await rejection(validateForCheckout(deps, ada, { shippingAddress: { ...berlin, countryCode: "de" } }));
     expect(bad.field).toBe("shipping_address.country_code");
+  });
+});
+
+describe("usage limits held at checkout", () => {
+  /** ada and bob, each with SKU-A in the cart and SAVE10 (at most one use in all) applied. */
+  async function twoCustomersOneUse(promotion: Partial<PromotionDefinition> = { maxRedemptions: 1 }) {
+    const fixture = await adaReadyToPay(promotion);
+    await addItem(fixture.deps, bob, { guestCartId: "", sku: "SKU-A", quantity: 1, idempotencyKey: key() });
+    await applyPromotion(fixture.deps, bob, { guestCartId: "", code: "SAVE10", idempotencyKey: key() });
+    return fixture;
+  }
+  const bob = signedIn("acme", "bob");
+  const codesOf = (validation: { snapshot: { promotions: readonly { code: string }[] } }) =>
+    validation.snapshot.promotions.map((p) => p.code);
+
+  it("when the last use is held by another snapshot, then the code is dropped with PROMOTION_REMOVED until that snapshot expires", async () => {
+    const { deps, clock } = await twoCustomersOneUse();
+    expect(codesOf(await validateForCheckout(deps, ada, { shippingAddress: berlin }))).toEqual(["SAVE10"]);
+    // ada validating again keeps her own hold.
+    expect(codesOf(await validateForCheckout(deps, ada, { shippingAddress: berlin }))).toEqual(["SAVE10"]);
+
+    const refused = await validateForCheckout(deps, bob, { shippingAddress: berlin });
+    expect(codesOf(refused)).toEqual([]);
+    expect(refused.issues).toEqual([
+      { kind: "promotion_removed", code: "SAVE10", message: "promotion SAVE10: has reached its usage limit" },
+    ]);
+    expect(refused.snapshot.discountTotalMinor).toBe(0);
+    expect((await getCart(deps, bob, { guestCartId: "" })).promotions).toEqual([]);
+    expect(
+      (await getCheckoutSnapshot(deps, bob, { cartId: "u-bob", cartVersion: refused.snapshot.cartVersion })).promotions,
+    ).toEqual([]);
+
+    // ada's snapshot lives 30 minutes: one millisecond before, the use is still hers.
+    await applyPromotion(deps, bob, { guestCartId: "", code: "SAVE10", idempotencyKey: key() });
+    clock.advance(30 * 60_000 - 1);
+    expect(codesOf(await validateForCheckout(deps, bob, { shippingAddress: berlin }))).toEqual([]);
+    await applyPromotion(deps, bob, { guestCartId: "", code: "SAVE10", idempotencyKey: key() });
+    clock.advance(1);
+    const kept = await validateForCheckout(deps, bob, { shippingAddress: berlin });
+    expect(codesOf(kept)).toEqual(["SAVE10"]);
+    expect(kept.snapshot.discountTotalMinor).toBe(200);
+    expect(codesOf(await validateForCheckout(deps, ada, { shippingAddress: berlin }))).toEqual([]);
+  });
+
+  it("when the holder's newer snapshot goes without the code, then the use is released at once", async () => {
+    const { deps } = await twoCustomersOneUse();
+    await validateForCheckout(deps, ada, { shippingAddress: berlin });
+    await removePromotion(deps, ada, { guestCartId: "", code: "SAVE10", idempotencyKey: key() });
+    // A cart change alone does not release it (the snapshot may still be ordered until it expires)...
+    expect(codesOf(await validateForCheckout(deps, bob, { shippingAddress: berlin }))).toEqual([]);
+    await applyPromotion(deps, bob, { guestCartId: "", code: "SAVE10", idempotencyKey: key() });
+    // ...ada's next snapshot, without the code, does.
+    expect(codesOf(await validateForCheckout(deps, ada, { shippingAddress: berlin }))).toEqual([]);
+    expect(codesOf(await validateForCheckout(deps, bob, { shippingAddress: berlin }))).toEqual(["SAVE10"]);
+  });
+
+  it("when the held snapshot is ordered, then the hold becomes the redemption; a cancelled order gives the use back", async () => {
+    const { deps, clock, promotions } = await twoCustomersOneUse();
+    const { snapshot } = await validateForCheckout(deps, ada, { shippingAddress: berlin });
+    const order = {
+      orderId: "o-1",
+      userId: "ada",
+      cartId: "u-ada",
+      cartVersion: snapshot.cartVersion,
+      promotionCodes: ["SAVE10"],
+    };
+    await recordPlacedOrder(deps, ada, order);
+    expect((await promotions.findByCode(acme, "SAVE10"))?.redemptionCount).toBe(1);
+    clock.advance(60 * 60_000);
+    expect(codesOf(await validateForCheckout(deps, bob, { shippingAddress: berlin }))).toEqual([]);
+    await giveBackRedemptions(deps, ada, "o-1");
+    await applyPromotion(deps, bob, { guestCartId: "", code: "SAVE10", idempotencyKey: key() });
+    expect(codesOf(await validateForCheckout(deps, bob, { shippingAddress: berlin }))).toEqual(["SAVE10"]);
+  });
+
+  it("when a customer's limit is held on one cart, then it holds per user as well", async () => {
+    const { deps, redemptions } = await adaReadyToPay({ maxRedemptionsPerUser: 1 });
+    const { snapshot } = await validateForCheckout(deps, ada, { shippingAddress: berlin });
+    expect(codesOf({ snapshot })).toEqual(["SAVE10"]);
+    // Another cart of ada's (the port counts by user; one cart per user today) finds her use held.
+    const refused = await redemptions.hold({
+      tenantId: acme,
+      cartId: "u-ada-2",
+      cartVersion: 1,
+      userId: "ada",
+      codes: [{ code: "SAVE10", maxRedemptions: 0, maxRedemptionsPerUser: 1 }],
+      now: at,
+      expiresAt: snapshot.expiresAt,
+    });
+    expect(refused).toEqual([{ code: "SAVE10", reason: "user_limit" }]);
+    // bob has a use of his own.
+    await addItem(deps, bob, { guestCartId: "", sku: "SKU-A", quantity: 1, idempotencyKey: key() });
+    await applyPromotion(deps, bob, { guestCartId: "", code: "SAVE10", idempotencyKey: key() });
+    expect(codesOf(await validateForCheckout(deps, bob, { shippingAddress: berlin }))).toEqual(["SAVE10"]);
   });
 });
 
