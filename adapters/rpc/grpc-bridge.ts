@@ -2,6 +2,7 @@ import { create, fromBinary, toBinary, type DescMethod, type DescService } from 
 import type { MethodDefinition, ServiceDefinition } from "@grpc/grpc-js";
 import { Metadata } from "@grpc/grpc-js";
 import { decodeBinaryHeader, encodeBinaryHeader } from "@connectrpc/connect";
+import { serializeFrozenOnce } from "./frozen-response-bytes.ts";
 
 /**
  * protobuf-es v2 has no official bridge to @grpc/grpc-js: this builds grpc-js's service
@@ -13,12 +14,6 @@ export function grpcServiceDefinition(service: DescService): ServiceDefinition {
   return definition;
 }
 
-/**
- * A handler that answers many calls with one cached response object freezes it: a frozen response
- * cannot change, so its bytes are computed once (grpc-js copies them into each frame).
- */
-const frozenResponseBytes = new WeakMap<object, Buffer>();
-
 export function grpcMethodDefinition(method: DescMethod): MethodDefinition<unknown, unknown> {
   return {
     path: `/${method.parent.typeName}/${method.name}`,
@@ -27,15 +22,9 @@ export function grpcMethodDefinition(method: DescMethod): MethodDefinition<unkno
     responseStream: method.methodKind === "server_streaming" || method.methodKind === "bidi_streaming",
     requestSerialize: (message) => Buffer.from(toBinary(method.input, create(method.input, message as never))),
     requestDeserialize: (bytes: Buffer) => fromBinary(method.input, bytes),
-    responseSerialize: (message) => {
-      if (!Object.isFrozen(message)) return Buffer.from(toBinary(method.output, create(method.output, message as never)));
-      let bytes = frozenResponseBytes.get(message as object);
-      if (!bytes) {
-        bytes = Buffer.from(toBinary(method.output, create(method.output, message as never)));
-        frozenResponseBytes.set(message as object, bytes);
-      }
-      return bytes;
-    },
+    responseSerialize: serializeFrozenOnce((message) =>
+      Buffer.from(toBinary(method.output, create(method.output, message as never))),
+    ),
     responseDeserialize: (bytes: Buffer) => fromBinary(method.output, bytes),
   };
 }

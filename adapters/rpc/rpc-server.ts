@@ -6,6 +6,7 @@ import { Server as GrpcServer, ServerCredentials } from "@grpc/grpc-js";
 import { Health, HealthCheckResponse_ServingStatus as Status } from "../../gen/grpc/health/v1/health_pb.ts";
 import type { HealthProbe } from "../../core/kit/health.ts";
 import type { Logger } from "../observability/logger.ts";
+import { connectRoutes } from "./connect-routes.ts";
 import { grpcImplementation } from "./grpc-server-handlers.ts";
 import { grpcServiceDefinition } from "./grpc-bridge.ts";
 import { HealthRegistry, healthService } from "./health-service.ts";
@@ -37,8 +38,9 @@ const HTTP2_PREFACE = Buffer.from("PRI * HTTP/2.0");
 /**
  * One port per process, three protocols: HTTP/2 cleartext connections (gRPC from internal
  * callers, grpcurl, buf curl) go to grpc-js, the fastest server here; HTTP/1.1 connections go
- * to connect-node, which answers Connect (JSON or binary) and gRPC-Web for browsers. The same
- * handler objects serve both. grpc.health.v1 and server reflection come with every server.
+ * to connect-node, which answers Connect (JSON or binary) and gRPC-Web for browsers (with our
+ * Connect unary handler: connect-routes.ts). The same handler objects serve both.
+ * grpc.health.v1 and server reflection come with every server.
  */
 export async function startRpcServer(options: RpcServerOptions, port: number, host = "127.0.0.1"): Promise<RunningRpcServer> {
   const shutdown = new AbortController();
@@ -61,15 +63,7 @@ export async function startRpcServer(options: RpcServerOptions, port: number, ho
 
   const connect = http.createServer(
     connectNodeAdapter({
-      routes: (router) => {
-        // Internal methods (service to service) are not served to browsers: only over gRPC.
-        for (const { service, impl, internalMethods } of all) {
-          for (const method of service.methods) {
-            if (internalMethods.has(method.name)) continue;
-            router.rpc(method as never, (impl as Record<string, never>)[method.localName]!);
-          }
-        }
-      },
+      routes: connectRoutes(all),
       // No shutdownSignal here: cutting the connections at the drain deadline aborts these handlers.
       fallback: (req, res) => {
         const route = routeFor(req.url, options.httpRoutes);
