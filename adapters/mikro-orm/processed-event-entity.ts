@@ -1,6 +1,9 @@
 import { defineEntity, p } from "@mikro-orm/core";
 
-/** An event a consumer group has handled; the primary key makes a second mark a no-op. */
+/**
+ * An event a consumer group has handled; the primary key makes a second mark a no-op. The index
+ * on `processed_at` serves the retention sweep (marks older than the topics' retention go).
+ */
 export const ProcessedEvent = defineEntity({
   name: "ProcessedEvent",
   tableName: "processed_events",
@@ -9,4 +12,5 @@ export const ProcessedEvent = defineEntity({
     eventId: p.string().length(64).primary(),
     processedAt: p.datetime(3),
   },
+  indexes: [{ properties: ["processedAt"] }],
 });

@@ -3,10 +3,12 @@ import { accessTokenIssuingConfig } from "../../adapters/config/access-token-con
 import { meshConfigFields, port, processConfigFields } from "../runtime/process-config.ts";
 import type { AccessTokenSettings } from "./access-token-kit.ts";
 import { loginConfigFields } from "./login-config.ts";
+import { retentionConfigFields } from "../runtime/retention-config.ts";
 
 export const authConfigSchema = z.object({
   ...processConfigFields,
   ...meshConfigFields,
+  ...retentionConfigFields,
   ...accessTokenIssuingConfig,
   ...loginConfigFields,
   SHOPMESH_PORT: port(7001),

@@ -29,8 +29,11 @@ import { AuthService } from "../../gen/shop/auth/v1/auth_pb.ts";
 import { TenantService } from "../../gen/shop/auth/v1/tenants_pb.ts";
 import type { ContextModule } from "../runtime/context-module.ts";
 import { relationalContextModule } from "../runtime/relational-context.ts";
+import { DEFAULT_RETENTION_SETTINGS, type RetentionSettings } from "../runtime/retention-config.ts";
+import { startRetentionSweeper } from "../runtime/retention-sweeper.ts";
 import { type AccessTokenKit, type AccessTokenSettings, accessTokenKit } from "./access-token-kit.ts";
 import { AUTH_INTERNAL_METHODS, authHandlers } from "./auth-handlers.ts";
+import { authRetentionTargets } from "./auth-retention.ts";
 import type { LoginSettings } from "./login-config.ts";
 import { tenantEventMapper } from "./tenant-event-mapper.ts";
 import { tenantHandlers } from "./tenant-handlers.ts";
@@ -54,6 +57,8 @@ export interface AuthModuleDeps {
   readonly login: LoginSettings;
   /** Probes of what the caller built for the module (e.g. Redis). */
   readonly probes?: readonly HealthProbe[];
+  /** The retention sweeper's settings (docs: Retention); defaults when not given. */
+  readonly retention?: RetentionSettings;
 }
 
 export interface AuthModule extends ContextModule {
@@ -104,6 +109,11 @@ export function authModule(deps: AuthModuleDeps): AuthModule {
         { ...options, internalMethods: AUTH_INTERNAL_METHODS },
       ),
     ],
+    background: async () => {
+      const settings = deps.retention ?? DEFAULT_RETENTION_SETTINGS;
+      const targets = authRetentionTargets(db.em, settings);
+      return [startRetentionSweeper({ context: "auth", targets, clock, settings, logger })];
+    },
   });
   let maintenance: SigningKeyMaintenance | undefined;
   let userEvents: RunningSubscription | undefined;

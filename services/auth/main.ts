@@ -20,6 +20,7 @@ import { authEntities, authModule } from "./auth-module.ts";
 import { loginSettings } from "./login-config.ts";
 import { TENANT_EVENTS_TOPIC } from "./tenant-event-mapper.ts";
 import { USER_EVENTS_TOPIC } from "./user-events-subscription.ts";
+import { retentionSettingsOf } from "../runtime/retention-config.ts";
 
 const config = readConfig(authConfigSchema);
 const logger = createLogger("auth", config.SHOPMESH_LOG_LEVEL);
@@ -38,6 +39,7 @@ redis.on("error", (err) => logger.warn({ err }, "redis connection problem"));
 const users = createGrpcTransport(config.SHOPMESH_USERS_ADDRESS);
 
 const auth = authModule({
+  retention: retentionSettingsOf(config),
   db,
   publisher,
   consumer: createKafkaEventConsumer(kafka),

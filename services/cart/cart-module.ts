@@ -1,4 +1,5 @@
 import type { Clock } from "../../core/kit/clock.ts";
+import type { RetentionTarget } from "../../core/kit/retention.ts";
 import type { EventConsumer, RunningSubscription } from "../../core/kit/event-consumer.ts";
 import type { ProcessedEvents } from "../../core/kit/processed-events.ts";
 import type { HealthProbe } from "../../core/kit/health.ts";
@@ -21,6 +22,9 @@ import type { IdentityResolver } from "../../adapters/rpc/call-context.ts";
 import { serviceHandlers } from "../../adapters/rpc/service-handlers.ts";
 import { CartService } from "../../gen/shop/cart/v1/cart_pb.ts";
 import type { ContextModule } from "../runtime/context-module.ts";
+import type { BackgroundTask } from "../runtime/relational-context.ts";
+import { DEFAULT_RETENTION_SETTINGS, type RetentionSettings } from "../runtime/retention-config.ts";
+import { startRetentionSweeper } from "../runtime/retention-sweeper.ts";
 import { CART_INTERNAL_METHODS, cartHandlers } from "./cart-handlers.ts";
 import { subscribeCartToOrderEvents } from "./order-events-subscription.ts";
 
@@ -54,11 +58,16 @@ export interface CartModuleDeps {
   readonly probes?: readonly HealthProbe[];
   /** Closes the stores, after the server drained. */
   readonly close?: () => Promise<void>;
+  /** What the retention sweeper deletes (`cartSqlStores`); none: no sweeper (memory stores). */
+  readonly retentionTargets?: (settings: RetentionSettings) => readonly RetentionTarget[];
+  /** The sweeper's settings (docs: Retention); defaults when not given. */
+  readonly retention?: RetentionSettings;
 }
 
 /**
  * The cart context, the same in its own process and in the embedded one: CartService and, when
- * given a consumer, the `order-events` subscription (redemptions, clearing ordered carts).
+ * given a consumer, the `order-events` subscription (redemptions, clearing ordered carts); on
+ * the SQL stores, the retention sweeper.
  */
 export function cartModule(deps: CartModuleDeps): ContextModule & { readonly useCases: CartDeps } {
   const promotions = deps.promotions ?? new MemoryPromotionRepository();
@@ -78,18 +87,25 @@ export function cartModule(deps: CartModuleDeps): ContextModule & { readonly use
   };
   const options = { logger: deps.logger, resolveIdentity: deps.resolveIdentity, internalMethods: CART_INTERNAL_METHODS };
   let orderEvents: RunningSubscription | undefined;
+  let sweeper: BackgroundTask | undefined;
   return {
     name: "cart",
     handlers: [serviceHandlers(CartService, cartHandlers(useCases), options)],
     probes: deps.probes ?? [],
     useCases,
     async start() {
+      if (deps.retentionTargets) {
+        const settings = deps.retention ?? DEFAULT_RETENTION_SETTINGS;
+        const targets = deps.retentionTargets(settings);
+        sweeper = startRetentionSweeper({ context: "cart", targets, clock: deps.clock, settings, logger: deps.logger });
+      }
       if (deps.orderEvents) {
         orderEvents = await subscribeCartToOrderEvents({ ...deps.orderEvents, cart: useCases, logger: deps.logger });
       }
     },
     async stop() {
       await orderEvents?.stop();
+      await sweeper?.stop();
       await deps.close?.();
     },
   };

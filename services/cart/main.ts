@@ -20,6 +20,7 @@ import { cartConfigSchema, cartPolicyOf } from "./cart-config.ts";
 import { cartEntities, cartModule } from "./cart-module.ts";
 import { cartSqlStores } from "./cart-sql-stores.ts";
 import { ORDER_EVENTS_TOPIC } from "./order-events-subscription.ts";
+import { retentionSettingsOf } from "../runtime/retention-config.ts";
 
 const config = readConfig(cartConfigSchema);
 const logger = createLogger("cart", config.SHOPMESH_LOG_LEVEL);
@@ -47,11 +48,13 @@ const catalog = createGrpcTransport(config.SHOPMESH_CATALOG_GRPC_TARGET);
 const inventory = createGrpcTransport(config.SHOPMESH_INVENTORY_GRPC_TARGET);
 const timeoutMs = config.SHOPMESH_CART_DEPENDENCY_TIMEOUT_MS;
 const cart = cartModule({
+  retention: retentionSettingsOf(config),
   carts,
   promotions: stores.promotions,
   taxRates: stores.taxRates,
   snapshots: stores.snapshots,
   redemptions: stores.redemptions,
+  retentionTargets: stores.retentionTargets,
   orderEvents: { consumer: createKafkaEventConsumer(kafka), processedEvents: createMikroOrmProcessedEvents(db.em) },
   prices: createRpcPriceSource(catalog, { timeoutMs }),
   availability: createRpcAvailabilitySource(inventory, { timeoutMs }),

@@ -20,6 +20,7 @@ import { NOTIFICATION_EVENTS_TOPIC } from "./notification-event-mapper.ts";
 import { NOTIFICATION_SOURCE_TOPICS } from "./notification-subscription.ts";
 import { notificationPolicyOf, notificationsConfigSchema } from "./notifications-config.ts";
 import { notificationEntities, notificationsModule } from "./notifications-module.ts";
+import { retentionSettingsOf } from "../runtime/retention-config.ts";
 
 const config = readConfig(notificationsConfigSchema);
 const logger = createLogger("notifications", config.SHOPMESH_LOG_LEVEL);
@@ -44,6 +45,7 @@ const email = createSmtpEmailSender({
   timeoutMs: config.SHOPMESH_SMTP_TIMEOUT_MS,
 });
 const notifications = notificationsModule({
+  retention: retentionSettingsOf(config),
   db,
   publisher,
   consumer: createKafkaEventConsumer(kafka),

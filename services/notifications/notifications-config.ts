@@ -2,6 +2,7 @@ import { z } from "zod";
 import { accessTokenVerifyingConfig, remoteJwksConfig } from "../../adapters/config/access-token-config.ts";
 import { DEFAULT_NOTIFICATION_POLICY, type NotificationPolicy } from "../../core/notifications/notifications-deps.ts";
 import { meshConfigFields, port, processConfigFields } from "../runtime/process-config.ts";
+import { retentionConfigFields } from "../runtime/retention-config.ts";
 
 /** The SMTP settings every process that sends mail reads (notifications; embedded when set). */
 export const smtpConfigFields = {
@@ -18,6 +19,7 @@ export const smtpConfigFields = {
 export const notificationsConfigSchema = z.object({
   ...processConfigFields,
   ...meshConfigFields,
+  ...retentionConfigFields,
   ...accessTokenVerifyingConfig,
   ...remoteJwksConfig,
   ...smtpConfigFields,

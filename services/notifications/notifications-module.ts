@@ -20,6 +20,9 @@ import { createHandlebarsTemplateEngine } from "../../adapters/templates/handleb
 import { NotificationService } from "../../gen/shop/notifications/v1/notifications_pb.ts";
 import type { ContextModule } from "../runtime/context-module.ts";
 import { relationalContextModule } from "../runtime/relational-context.ts";
+import { DEFAULT_RETENTION_SETTINGS, type RetentionSettings } from "../runtime/retention-config.ts";
+import { startRetentionSweeper } from "../runtime/retention-sweeper.ts";
+import { messagingRetentionTargets } from "../runtime/retention-targets.ts";
 import { startDeliveryWorker } from "./delivery-worker.ts";
 import { notificationEventMapper } from "./notification-event-mapper.ts";
 import { subscribeToNotificationSources } from "./notification-subscription.ts";
@@ -48,6 +51,8 @@ export interface NotificationsModuleDeps {
   readonly consumerGroup?: string;
   /** Closed on stop (e.g. the SMTP pool). */
   readonly close?: () => Promise<void> | void;
+  /** The retention sweeper's settings (docs: Retention); defaults when not given. */
+  readonly retention?: RetentionSettings;
 }
 
 /**
@@ -69,6 +74,7 @@ export function notificationsModule(
     newId: randomId,
     policy: deps.policy ?? DEFAULT_NOTIFICATION_POLICY,
   };
+  const retention = deps.retention ?? DEFAULT_RETENTION_SETTINGS;
   const relational = relationalContextModule({
     name: "notifications",
     db: deps.db,
@@ -81,6 +87,13 @@ export function notificationsModule(
       }),
     ],
     background: async () => [
+      startRetentionSweeper({
+        context: "notifications",
+        targets: messagingRetentionTargets(deps.db.em, retention),
+        clock: deps.clock,
+        settings: retention,
+        logger: deps.logger,
+      }),
       await subscribeToNotificationSources({
         consumer: deps.consumer,
         processedEvents: createMikroOrmProcessedEvents(deps.db.em),

@@ -18,6 +18,7 @@ import { ORDER_EVENTS_TOPIC } from "./order-event-mapper.ts";
 import { orderPolicyOf, ordersConfigSchema } from "./orders-config.ts";
 import { orderEntities, ordersModule } from "./orders-module.ts";
 import { INVENTORY_EVENTS_TOPIC, PAYMENT_EVENTS_TOPIC, SHIPPING_EVENTS_TOPIC } from "./saga-subscription.ts";
+import { retentionSettingsOf } from "../runtime/retention-config.ts";
 
 const config = readConfig(ordersConfigSchema);
 const logger = createLogger("orders", config.SHOPMESH_LOG_LEVEL);
@@ -34,6 +35,7 @@ const db = await openSqlDatabase(
   orderEntities,
 );
 const orders = ordersModule({
+  retention: retentionSettingsOf(config),
   db,
   publisher,
   consumer: createKafkaEventConsumer(kafka),

@@ -2,12 +2,14 @@ import { z } from "zod";
 import { accessTokenVerifyingConfig, remoteJwksConfig } from "../../adapters/config/access-token-config.ts";
 import { DEFAULT_ORDER_POLICY, type OrderPolicy } from "../../core/orders/order-deps.ts";
 import { meshConfigFields, port, processConfigFields } from "../runtime/process-config.ts";
+import { retentionConfigFields } from "../runtime/retention-config.ts";
 
 const seconds = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 
 export const ordersConfigSchema = z.object({
   ...processConfigFields,
   ...meshConfigFields,
+  ...retentionConfigFields,
   ...accessTokenVerifyingConfig,
   ...remoteJwksConfig,
   SHOPMESH_PORT: port(7007),

@@ -17,6 +17,9 @@ import { serviceHandlers } from "../../adapters/rpc/service-handlers.ts";
 import { OrderService } from "../../gen/shop/orders/v1/orders_pb.ts";
 import type { ContextModule } from "../runtime/context-module.ts";
 import { relationalContextModule } from "../runtime/relational-context.ts";
+import { DEFAULT_RETENTION_SETTINGS, type RetentionSettings } from "../runtime/retention-config.ts";
+import { startRetentionSweeper } from "../runtime/retention-sweeper.ts";
+import { messagingRetentionTargets } from "../runtime/retention-targets.ts";
 import { orderEventMapper } from "./order-event-mapper.ts";
 import { ordersHandlers } from "./orders-handlers.ts";
 import { subscribeToSagaEvents } from "./saga-subscription.ts";
@@ -39,6 +42,8 @@ export interface OrdersModuleDeps {
   readonly workIntervalMs?: number;
   /** Tests use topics and a group of their own: `orderEvents` replaces `order-events` for what orders publishes. */
   readonly topics?: { readonly orderEvents: string; readonly consumed: readonly string[]; readonly group: string };
+  /** The retention sweeper's settings (docs: Retention); defaults when not given. */
+  readonly retention?: RetentionSettings;
 }
 
 /**
@@ -74,6 +79,11 @@ export function ordersModule(
     handlers: [
       serviceHandlers(OrderService, ordersHandlers(useCases), { logger: deps.logger, resolveIdentity: deps.resolveIdentity }),
     ],
+    background: async () => {
+      const settings = deps.retention ?? DEFAULT_RETENTION_SETTINGS;
+      const targets = messagingRetentionTargets(deps.db.em, settings);
+      return [startRetentionSweeper({ context: "orders", targets, clock: deps.clock, settings, logger: deps.logger })];
+    },
   });
   let sagaEvents: RunningSubscription | undefined;
   return {

@@ -13,6 +13,7 @@ import { startProcess, stopOnSignals } from "../runtime/run-process.ts";
 import { paymentConfigSchema, paymentPolicyOf } from "./payment-config.ts";
 import { PAYMENT_EVENTS_TOPIC } from "./payment-event-mapper.ts";
 import { paymentEntities, paymentModule } from "./payment-module.ts";
+import { retentionSettingsOf } from "../runtime/retention-config.ts";
 
 const config = readConfig(paymentConfigSchema);
 const logger = createLogger("payment", config.SHOPMESH_LOG_LEVEL);
@@ -34,6 +35,7 @@ const provider = createStripeHttpProvider({
   onProblem: (problem) => logger.warn({ ...problem }, "payment provider call failed"),
 });
 const payment = paymentModule({
+  retention: retentionSettingsOf(config),
   db,
   publisher,
   provider,

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { accessTokenVerifyingConfig, remoteJwksConfig } from "../../adapters/config/access-token-config.ts";
 import { DEFAULT_PAYMENT_POLICY, type PaymentPolicy } from "../../core/payment/payment-deps.ts";
 import { meshConfigFields, port, processConfigFields } from "../runtime/process-config.ts";
+import { retentionConfigFields } from "../runtime/retention-config.ts";
 
 /** The provider's secrets: no defaults, ever (tests and the embedded mode generate their own). */
 const secret = () => z.string().min(16);
@@ -9,6 +10,7 @@ const secret = () => z.string().min(16);
 export const paymentConfigSchema = z.object({
   ...processConfigFields,
   ...meshConfigFields,
+  ...retentionConfigFields,
   ...accessTokenVerifyingConfig,
   ...remoteJwksConfig,
   SHOPMESH_PORT: port(7008),

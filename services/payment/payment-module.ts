@@ -17,6 +17,9 @@ import { serviceHandlers } from "../../adapters/rpc/service-handlers.ts";
 import { PaymentService } from "../../gen/shop/payment/v1/payment_pb.ts";
 import type { ContextModule } from "../runtime/context-module.ts";
 import { relationalContextModule } from "../runtime/relational-context.ts";
+import { DEFAULT_RETENTION_SETTINGS, type RetentionSettings } from "../runtime/retention-config.ts";
+import { startRetentionSweeper } from "../runtime/retention-sweeper.ts";
+import { messagingRetentionTargets } from "../runtime/retention-targets.ts";
 import { paymentEventMapper } from "./payment-event-mapper.ts";
 import { PAYMENT_INTERNAL_METHODS, paymentHandlers } from "./payment-handlers.ts";
 import { startPaymentResolver } from "./payment-resolver.ts";
@@ -36,6 +39,8 @@ export interface PaymentModuleDeps {
   readonly policy?: PaymentPolicy;
   /** How often the resolver looks for PROCESSING payments. */
   readonly resolveIntervalMs?: number;
+  /** The retention sweeper's settings (docs: Retention); defaults when not given. */
+  readonly retention?: RetentionSettings;
 }
 
 /**
@@ -55,6 +60,7 @@ export function paymentModule(
     policy: deps.policy ?? DEFAULT_PAYMENT_POLICY,
   };
   const options = { logger: deps.logger, resolveIdentity: deps.resolveIdentity, internalMethods: PAYMENT_INTERNAL_METHODS };
+  const retention = deps.retention ?? DEFAULT_RETENTION_SETTINGS;
   const relational = relationalContextModule({
     name: "payment",
     db: deps.db,
@@ -63,6 +69,13 @@ export function paymentModule(
     handlers: [serviceHandlers(PaymentService, paymentHandlers(useCases), options)],
     background: async () => [
       startPaymentResolver(useCases, { intervalMs: deps.resolveIntervalMs ?? 2_000, logger: deps.logger }),
+      startRetentionSweeper({
+        context: "payment",
+        targets: messagingRetentionTargets(deps.db.em, retention),
+        clock: deps.clock,
+        settings: retention,
+        logger: deps.logger,
+      }),
     ],
   });
   const webhook = deps.webhook;

@@ -19,6 +19,7 @@ import { TENANT_EVENTS_TOPIC } from "./tenant-events-subscription.ts";
 import { userPolicyOf, usersConfigSchema } from "./users-config.ts";
 import { USER_EVENTS_TOPIC } from "./users-event-mapper.ts";
 import { usersEntities, usersModule } from "./users-module.ts";
+import { retentionSettingsOf } from "../runtime/retention-config.ts";
 
 const config = readConfig(usersConfigSchema);
 const logger = createLogger("users", config.SHOPMESH_LOG_LEVEL);
@@ -43,6 +44,7 @@ const db = await openSqlDatabase(
 );
 
 const users = usersModule({
+  retention: retentionSettingsOf(config),
   db,
   publisher,
   consumer: createKafkaEventConsumer(kafka),

@@ -2,12 +2,14 @@ import { z } from "zod";
 import { accessTokenVerifyingConfig, remoteJwksConfig } from "../../adapters/config/access-token-config.ts";
 import { DEFAULT_USER_POLICY, type UserPolicy } from "../../core/users/users-deps.ts";
 import { meshConfigFields, port, processConfigFields } from "../runtime/process-config.ts";
+import { retentionConfigFields } from "../runtime/retention-config.ts";
 
 const MINUTE = 60_000;
 
 export const usersConfigSchema = z.object({
   ...processConfigFields,
   ...meshConfigFields,
+  ...retentionConfigFields,
   ...accessTokenVerifyingConfig,
   ...remoteJwksConfig,
   SHOPMESH_PORT: port(7002),

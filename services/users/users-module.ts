@@ -16,9 +16,12 @@ import type { IdentityResolver } from "../../adapters/rpc/call-context.ts";
 import { serviceHandlers } from "../../adapters/rpc/service-handlers.ts";
 import type { ContextModule } from "../runtime/context-module.ts";
 import { relationalContextModule } from "../runtime/relational-context.ts";
+import { DEFAULT_RETENTION_SETTINGS, type RetentionSettings } from "../runtime/retention-config.ts";
+import { startRetentionSweeper } from "../runtime/retention-sweeper.ts";
 import { subscribeToTenantEvents } from "./tenant-events-subscription.ts";
 import { usersEventMapper } from "./users-event-mapper.ts";
 import { USERS_INTERNAL_METHODS, usersHandlers } from "./users-handlers.ts";
+import { usersRetentionTargets } from "./users-retention.ts";
 
 export { usersEntities } from "./users-entities.ts";
 
@@ -34,6 +37,8 @@ export interface UsersModuleDeps {
   readonly resolveIdentity: IdentityResolver;
   readonly policy?: UserPolicy;
   readonly secrets?: SecretTokens;
+  /** The retention sweeper's settings (docs: Retention); defaults when not given. */
+  readonly retention?: RetentionSettings;
 }
 
 /**
@@ -60,6 +65,11 @@ export function usersModule(
     publisher: deps.publisher,
     logger: deps.logger,
     handlers: [serviceHandlers(UserService, usersHandlers(useCases), options)],
+    background: async () => {
+      const settings = deps.retention ?? DEFAULT_RETENTION_SETTINGS;
+      const targets = usersRetentionTargets(deps.db.em, settings);
+      return [startRetentionSweeper({ context: "users", targets, clock: deps.clock, settings, logger: deps.logger })];
+    },
   });
   let tenantEvents: RunningSubscription | undefined;
   return {

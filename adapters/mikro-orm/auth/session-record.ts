@@ -19,5 +19,6 @@ export const SessionRecord = defineEntity({
     revokedReason: p.string().length(32).nullable(),
     version: p.integer(),
   },
-  indexes: [{ properties: ["tenantId", "userId", "createdAt"] }],
+  // expires_at: the retention sweep (a session past it is dead for good; nothing moves it back).
+  indexes: [{ properties: ["tenantId", "userId", "createdAt"] }, { properties: ["expiresAt"] }],
 });

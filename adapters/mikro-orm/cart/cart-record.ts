@@ -38,6 +38,8 @@ export const CartAnswerRow = defineEntity({
     response: p.text(),
     createdAt: p.datetime(3),
   },
+  // created_at: the retention sweep (an answer is kept for the idempotency window, then goes).
+  indexes: [{ properties: ["createdAt"] }],
 });
 
 export const cartEntities = [

@@ -16,6 +16,8 @@ export const CheckoutSnapshotRecord = defineEntity({
     createdAt: p.datetime(3),
     expiresAt: p.datetime(3),
   },
+  // expires_at: the retention sweep.
+  indexes: [{ properties: ["expiresAt"] }],
 });
 
 /**
@@ -67,5 +69,10 @@ export const CartRedemptionHoldRecord = defineEntity({
     userId: p.string().length(64),
     expiresAt: p.datetime(3),
   },
-  indexes: [{ properties: ["tenantId", "code", "expiresAt"] }, { properties: ["tenantId", "code", "userId"] }],
+  // The last one serves the retention sweep (the first leads with the tenant).
+  indexes: [
+    { properties: ["tenantId", "code", "expiresAt"] },
+    { properties: ["tenantId", "code", "userId"] },
+    { properties: ["expiresAt"] },
+  ],
 });

@@ -16,4 +16,6 @@ export const UserIdempotencyRecord = defineEntity({
     response: p.text(),
     createdAt: p.datetime(3),
   },
+  // created_at: the retention sweep (an answer is kept for the idempotency window, then goes).
+  indexes: [{ properties: ["createdAt"] }],
 });

@@ -16,5 +16,6 @@ export const UserTokenRecord = defineEntity({
     expiresAt: p.datetime(3),
     spentAt: p.datetime(3).nullable(),
   },
-  indexes: [{ properties: ["tenantId", "userId", "purpose"] }],
+  // expires_at: the retention sweep.
+  indexes: [{ properties: ["tenantId", "userId", "purpose"] }, { properties: ["expiresAt"] }],
 });
