@@ -51,18 +51,19 @@ async function mutate(
   command: string,
   key: string,
   facts: readonly unknown[],
-  work: (cart: Cart, now: Date) => Promise<{ live: LiveFacts; removing?: Cart }>,
+  work: (cart: Cart, now: Date, currency: string) => Promise<{ live: LiveFacts; removing?: Cart }>,
 ): Promise<CartView> {
+  const currency = await deps.currencyOf(ctx.tenantId);
   for (let attempt = 1; ; attempt++) {
     const cart = await load();
     const identity = await cartCommand(`${command}:${cart.id}`, key, facts);
     const prior = await priorAnswer(deps, ctx, identity);
     if (prior) return prior;
     const now = deps.clock.now();
-    const { live, removing } = await work(cart, now);
-    const { refused } = await appliedPromotions(deps, ctx, cart, pricingLines(cart, live), now);
+    const { live, removing } = await work(cart, now, currency);
+    const { refused } = await appliedPromotions(deps, ctx, cart, pricingLines(cart, live, currency), now);
     cart.dropPromotions(refused, deps.policy, now);
-    const view = await cartView(deps, ctx, cart, live, now);
+    const view = await cartView(deps, ctx, cart, live, now, currency);
     try {
       await deps.carts.save(cart, { answer: { ...identity, response: encodeCartView(view), createdAt: now }, removing });
       return view;
@@ -84,7 +85,7 @@ function mutateTarget(
   input: CartTarget & { readonly idempotencyKey: string },
   command: string,
   facts: readonly unknown[],
-  work: (cart: Cart, now: Date) => Promise<{ live: LiveFacts; removing?: Cart }>,
+  work: (cart: Cart, now: Date, currency: string) => Promise<{ live: LiveFacts; removing?: Cart }>,
 ): Promise<CartView> {
   return mutate(deps, ctx, () => targetCart(deps, ctx, input), command, input.idempotencyKey, facts, work);
 }
@@ -120,12 +121,12 @@ export async function addItem(
   ctx: RequestContext,
   input: CartTarget & { readonly sku: string; readonly quantity: number; readonly idempotencyKey: string },
 ): Promise<CartView> {
-  return mutateTarget(deps, ctx, input, "add_item", [input.sku, input.quantity], async (c, now) => {
+  return mutateTarget(deps, ctx, input, "add_item", [input.sku, input.quantity], async (c, now, currency) => {
     if (!Number.isInteger(input.quantity) || input.quantity < 1) throw cartErrors.quantity("must be at least 1");
     const skus = [...new Set([...c.lines.map((l) => l.sku), input.sku])];
     const live = await lookLive(deps, ctx, skus, knownProducts(c));
     const { price, available } = await mustKnow(live, input.sku);
-    c.addItem(price, input.quantity, available, deps.policy, now);
+    c.addItem(price, input.quantity, available, currency, deps.policy, now);
     return { live };
   });
 }
@@ -177,12 +178,12 @@ export async function applyPromotion(
   input: CartTarget & { readonly code: string; readonly idempotencyKey: string },
 ): Promise<CartView> {
   const code = normalizePromotionCode(input.code);
-  return mutateTarget(deps, ctx, input, "apply_promotion", [code], async (c, now) => {
+  return mutateTarget(deps, ctx, input, "apply_promotion", [code], async (c, now, currency) => {
     const promotion = await deps.promotions.findByCode(ctx.tenantId, code);
     if (!promotion) throw cartErrors.promotionNotFound(code);
     const live = await liveFactsOf(deps, ctx, c);
     if (!c.promotionCodes.includes(code)) {
-      const lines = pricingLines(c, live);
+      const lines = pricingLines(c, live, currency);
       const { applicable } = await appliedPromotions(deps, ctx, c, lines, now);
       const userId = ctx.caller?.userId;
       const refusal = promotionRefusal(promotion, {
@@ -233,12 +234,12 @@ export async function createGuestCart(deps: CartDeps, ctx: RequestContext): Prom
   const now = deps.clock.now();
   const cart = Cart.openGuest(ctx.tenantId, `g-${deps.newId()}`, now, deps.policy);
   await deps.carts.save(cart);
-  return cartView(deps, ctx, cart, { prices: new Map(), availability: new Map() }, now);
+  return cartView(deps, ctx, cart, { prices: new Map(), availability: new Map() }, now, await deps.currencyOf(ctx.tenantId));
 }
 
 /** The cart with live prices; stored prices flagged stale when catalog is down. Read-only. */
 export async function getCart(deps: CartDeps, ctx: RequestContext, target: CartTarget): Promise<CartView> {
   const cart = await targetCart(deps, ctx, target);
   const live = await liveFactsOf(deps, ctx, cart);
-  return cartView(deps, ctx, cart, live, deps.clock.now());
+  return cartView(deps, ctx, cart, live, deps.clock.now(), await deps.currencyOf(ctx.tenantId));
 }

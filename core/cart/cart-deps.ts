@@ -1,5 +1,6 @@
 import type { Clock } from "../kit/clock.ts";
 import type { IdGenerator } from "../kit/ids.ts";
+import type { TenantId } from "../kit/request-context.ts";
 import type { AvailabilitySource } from "./availability-source.ts";
 import type { CartLimits } from "./cart.ts";
 import type { CartRepository } from "./cart-repository.ts";
@@ -10,8 +11,6 @@ import type { PromotionRepository } from "./promotion-repository.ts";
 import type { TaxRateRepository } from "./tax-rate-repository.ts";
 
 export interface CartPolicy extends CartLimits {
-  /** The currency shown for an empty cart (lines carry catalog's currency). */
-  readonly defaultCurrency: string;
   /** How long a checkout snapshot may be ordered. */
   readonly checkoutSnapshotTtlMs: number;
 }
@@ -20,7 +19,6 @@ export const DEFAULT_CART_POLICY: CartPolicy = {
   maxQuantityPerLine: 99,
   maxLines: 100,
   ttlMs: 30 * 24 * 60 * 60_000,
-  defaultCurrency: "EUR",
   checkoutSnapshotTtlMs: 30 * 60_000,
 };
 
@@ -38,4 +36,10 @@ export interface CartDeps {
   readonly clock: Clock;
   readonly newId: IdGenerator;
   readonly policy: CartPolicy;
+  /**
+   * The tenant's currency: a cart's totals (an empty cart's too), its promotions' amounts and its
+   * snapshots are in it, and a line counts only when priced in it. Wired from the tenant
+   * directory (TenantCreated's `currency_code`), with a configured fallback for tenants it does not know.
+   */
+  readonly currencyOf: (tenantId: TenantId) => Promise<string>;
 }

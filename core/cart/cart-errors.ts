@@ -17,8 +17,8 @@ export const cartErrors = {
     new DomainError("invalid", "CART.IDEMPOTENCY_KEY_REUSED", "idempotency_key: already used for a different request", {
       field: "idempotency_key",
     }),
-  currencyMismatch: (sku: string) =>
-    failedPrecondition("CART.CURRENCY_MISMATCH", `sku ${sku} is not priced in the tenant currency`),
+  currencyMismatch: (sku: string, priced: string, cart: string) =>
+    failedPrecondition("CART.CURRENCY_MISMATCH", `sku ${sku} is priced in ${priced}, the cart is in ${cart}`),
   promotionNotFound: (code: string) => notFound("promotion", code, "CART.PROMOTION_NOT_FOUND"),
   promotionNotApplied: (code: string) => notFound("applied promotion", code, "CART.PROMOTION_NOT_APPLIED"),
   promotionRefused: (code: string, reason: PromotionRefusal) =>

@@ -1,6 +1,6 @@
 import { isDomainError } from "../kit/domain-error.ts";
 import type { RequestContext } from "../kit/request-context.ts";
-import type { Cart } from "./cart.ts";
+import type { Cart, CartLineState } from "./cart.ts";
 import type { CartDeps } from "./cart-deps.ts";
 import { type PricingLine, priceCart } from "./cart-pricing.ts";
 import type { CartView } from "./cart-view.ts";
@@ -38,14 +38,27 @@ export async function lookLive(
   return { prices, availability };
 }
 
-/** The cart's lines at the live price where catalog answered, the stored one elsewhere. */
-export function pricingLines(cart: Cart, live: LiveFacts): PricingLine[] {
-  return cart.lines.map((line) => ({
-    sku: line.sku,
-    quantity: line.quantity,
-    unitPriceMinor: live.prices?.get(line.sku)?.unitPriceMinor ?? line.unitPriceMinor,
-    taxClass: live.prices?.get(line.sku)?.taxClass ?? line.taxClass,
-  }));
+/** What a line costs now: catalog's live price where it answered, the stored one elsewhere. */
+function currentPrice(line: CartLineState, live: LiveFacts) {
+  const price = live.prices?.get(line.sku);
+  return {
+    unitPriceMinor: price?.unitPriceMinor ?? line.unitPriceMinor,
+    currency: price?.currency ?? line.currency,
+    taxClass: price?.taxClass ?? line.taxClass,
+  };
+}
+
+/**
+ * The lines that count, at their current price: those priced in the cart's `currency` (the
+ * tenant's). A line priced in another (catalog misconfigured, or prices written before the
+ * tenant had its own currency) is never summed: no subtotal, promotion or minimum sees it.
+ */
+export function pricingLines(cart: Cart, live: LiveFacts, currency: string): PricingLine[] {
+  return cart.lines.flatMap((line) => {
+    const price = currentPrice(line, live);
+    if (price.currency !== currency) return [];
+    return [{ sku: line.sku, quantity: line.quantity, unitPriceMinor: price.unitPriceMinor, taxClass: price.taxClass }];
+  });
 }
 
 /** Splits the applied codes into those that still apply and those that no longer do. */
@@ -72,34 +85,49 @@ export async function appliedPromotions(
   return { applicable, refused };
 }
 
-/** Prices the cart for display (no tax: the destination is known only at checkout). */
-export async function cartView(deps: CartDeps, ctx: RequestContext, cart: Cart, live: LiveFacts, now: Date): Promise<CartView> {
-  const lines = pricingLines(cart, live);
+/**
+ * Prices the cart for display (no tax: the destination is known only at checkout), in the
+ * tenant's `currency`. A line priced in another currency is shown in it (its own unit price and
+ * subtotal, no discount) and left out of the totals.
+ */
+export async function cartView(
+  deps: CartDeps,
+  ctx: RequestContext,
+  cart: Cart,
+  live: LiveFacts,
+  now: Date,
+  currency: string,
+): Promise<CartView> {
+  const lines = pricingLines(cart, live, currency);
   const { applicable } = await appliedPromotions(deps, ctx, cart, lines, now);
   const priced = priceCart({ lines, promotions: applicable });
+  const pricedBySku = new Map(priced.lines.map((line) => [line.sku, line]));
   const s = cart.snapshot();
   const max = deps.policy.maxQuantityPerLine;
   return {
     cartId: s.id,
     userId: s.userId,
     version: s.version,
-    currency: s.lines[0]?.currency ?? deps.policy.defaultCurrency,
-    lines: s.lines.map((line, i) => {
-      const p = priced.lines[i];
+    currency,
+    lines: s.lines.map((line) => {
+      const price = currentPrice(line, live);
       const live_ = live.prices?.get(line.sku);
+      const counted = pricedBySku.get(line.sku);
+      const ownSubtotalMinor = price.unitPriceMinor * line.quantity;
       return {
         sku: line.sku,
         productId: line.productId,
         productName: live_?.productName ?? line.productName,
         imageUrl: live_?.imageUrl ?? line.imageUrl,
         quantity: line.quantity,
-        unitPriceMinor: p?.unitPriceMinor ?? line.unitPriceMinor,
-        subtotalMinor: p?.subtotalMinor ?? 0,
-        discountMinor: p?.discountMinor ?? 0,
+        unitPriceMinor: price.unitPriceMinor,
+        subtotalMinor: counted?.subtotalMinor ?? ownSubtotalMinor,
+        discountMinor: counted?.discountMinor ?? 0,
         taxMinor: 0,
-        totalMinor: p?.totalMinor ?? 0,
-        taxClass: live_?.taxClass ?? line.taxClass,
+        totalMinor: counted?.totalMinor ?? ownSubtotalMinor,
+        taxClass: price.taxClass,
         maxQuantity: Math.min(max, live.availability?.get(line.sku) ?? max),
+        ...(price.currency === currency ? {} : { currency: price.currency }),
       };
     }),
     promotions: priced.promotions,

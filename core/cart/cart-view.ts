@@ -1,7 +1,7 @@
 import type { CartSnapshot } from "./cart.ts";
 import type { PricedPromotion } from "./cart-pricing.ts";
 
-/** One line as callers see it: prices in minor units of the cart currency. */
+/** One line as callers see it: prices in minor units of the cart currency (or of its own `currency`). */
 export interface CartLineView {
   readonly sku: string;
   readonly productId: string;
@@ -16,6 +16,11 @@ export interface CartLineView {
   readonly taxClass: string;
   /** min(availability, per-line maximum); the per-line maximum when inventory did not answer. */
   readonly maxQuantity: number;
+  /**
+   * Only on a line priced in another currency than the cart's (a misconfigured catalog): its
+   * amounts are in this one, and the cart's totals leave it out.
+   */
+  readonly currency?: string;
 }
 
 /** What the cart RPCs answer; also what an idempotency record stores. */

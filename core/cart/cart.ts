@@ -122,12 +122,14 @@ export class Cart {
     return this.#state;
   }
 
-  /** Adds units to the SKU's line (a new line at the end); `available` is what inventory allows. */
-  addItem(price: SkuPrice, quantity: number, available: number, limits: CartLimits, now: Date): void {
+  /**
+   * Adds units to the SKU's line (a new line at the end); `available` is what inventory allows.
+   * The price must be in `currency`, the tenant's (lines in another are never summed with it).
+   */
+  addItem(price: SkuPrice, quantity: number, available: number, currency: string, limits: CartLimits, now: Date): void {
     assertQuantity(quantity);
     if (!price.purchasable) throw cartErrors.notPurchasable(price.sku);
-    const other = this.#state.lines.find((line) => line.currency !== price.currency);
-    if (other) throw cartErrors.currencyMismatch(price.sku);
+    if (price.currency !== currency) throw cartErrors.currencyMismatch(price.sku, price.currency, currency);
     const existing = this.line(price.sku);
     if (!existing && this.#state.lines.length >= limits.maxLines) throw cartErrors.cartFull(limits.maxLines);
     const wanted = (existing?.quantity ?? 0) + quantity;

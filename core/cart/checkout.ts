@@ -12,7 +12,14 @@ import type { SkuPrice } from "./price-source.ts";
 
 /** What ValidateForCheckout changed or found. */
 export type CheckoutIssue =
-  | { readonly kind: "price_changed"; readonly sku: string; readonly previousUnitPriceMinor: number; readonly message: string }
+  | {
+      readonly kind: "price_changed";
+      readonly sku: string;
+      readonly previousUnitPriceMinor: number;
+      /** The currency of the previous price: the cart's, unless the line was priced in another. */
+      readonly previousCurrency: string;
+      readonly message: string;
+    }
   | { readonly kind: "quantity_reduced"; readonly sku: string; readonly previousQuantity: number; readonly message: string }
   | { readonly kind: "unavailable"; readonly sku: string; readonly message: string }
   | { readonly kind: "promotion_removed"; readonly code: string; readonly message: string };
@@ -71,7 +78,7 @@ async function validateOnce(
   const issues: CheckoutIssue[] = [];
   const unavailableSkus: string[] = [];
   const updates: { price: SkuPrice; quantity: number }[] = [];
-  const currency = cart.lines[0]?.currency ?? deps.policy.defaultCurrency;
+  const currency = await deps.currencyOf(ctx.tenantId);
   for (const line of cart.lines) {
     const price = prices.get(line.sku);
     const cap = Math.min(max, availability.get(line.sku) ?? 0);
@@ -80,12 +87,13 @@ async function validateOnce(
       issues.push({ kind: "unavailable", sku: line.sku, message: unavailableText(line.sku, price, currency) });
       continue;
     }
-    if (price.unitPriceMinor !== line.unitPriceMinor) {
+    if (price.unitPriceMinor !== line.unitPriceMinor || price.currency !== line.currency) {
       issues.push({
         kind: "price_changed",
         sku: line.sku,
         previousUnitPriceMinor: line.unitPriceMinor,
-        message: `sku ${line.sku}: the unit price changed from ${line.unitPriceMinor} to ${price.unitPriceMinor}`,
+        previousCurrency: line.currency,
+        message: `sku ${line.sku}: the unit price changed from ${priceText(line.unitPriceMinor, line.currency, currency)} to ${price.unitPriceMinor}`,
       });
     }
     const quantity = Math.min(line.quantity, cap);
@@ -101,12 +109,10 @@ async function validateOnce(
   }
   cart.reprice(updates, deps.policy, now);
 
-  const lines: PricingLine[] = cart.lines.map((l) => ({
-    sku: l.sku,
-    quantity: l.quantity,
-    unitPriceMinor: l.unitPriceMinor,
-    taxClass: l.taxClass,
-  }));
+  // A line still priced in another currency (reported UNAVAILABLE above) is never summed.
+  const lines: PricingLine[] = cart.lines
+    .filter((l) => l.currency === currency)
+    .map((l) => ({ sku: l.sku, quantity: l.quantity, unitPriceMinor: l.unitPriceMinor, taxClass: l.taxClass }));
   const { applicable, refused } = await appliedPromotions(deps, ctx, cart, lines, now);
   for (const code of refused) issues.push({ kind: "promotion_removed", code, message: `promotion ${code} no longer applies` });
   cart.dropPromotions(refused, deps.policy, now);
@@ -118,6 +124,7 @@ async function validateOnce(
   const priced = priceCart({ lines, promotions: kept, tax: { rates, destination: address } });
   await deps.carts.save(cart);
 
+  const pricedBySku = new Map(priced.lines.map((line) => [line.sku, line]));
   const s = cart.snapshot();
   const snapshot: CheckoutSnapshot = {
     tenantId: ctx.tenantId,
@@ -125,8 +132,9 @@ async function validateOnce(
     cartVersion: s.version,
     userId,
     currency,
-    lines: s.lines.map((line, i) => {
-      const p = priced.lines[i];
+    lines: s.lines.map((line) => {
+      const p = pricedBySku.get(line.sku);
+      const ownSubtotalMinor = line.unitPriceMinor * line.quantity;
       return {
         sku: line.sku,
         productId: line.productId,
@@ -134,12 +142,13 @@ async function validateOnce(
         imageUrl: line.imageUrl,
         quantity: line.quantity,
         unitPriceMinor: line.unitPriceMinor,
-        subtotalMinor: p?.subtotalMinor ?? 0,
+        subtotalMinor: p?.subtotalMinor ?? ownSubtotalMinor,
         discountMinor: p?.discountMinor ?? 0,
         taxMinor: p?.taxMinor ?? 0,
-        totalMinor: p?.totalMinor ?? 0,
+        totalMinor: p?.totalMinor ?? ownSubtotalMinor,
         taxClass: line.taxClass,
         maxQuantity: Math.min(max, availability.get(line.sku) ?? 0),
+        ...(line.currency === currency ? {} : { currency: line.currency }),
       };
     }),
     promotions: priced.promotions,
@@ -154,6 +163,10 @@ async function validateOnce(
   };
   await deps.snapshots.put(snapshot);
   return { snapshot, issues };
+}
+
+function priceText(minor: number, lineCurrency: string, cartCurrency: string): string {
+  return lineCurrency === cartCurrency ? `${minor}` : `${minor} ${lineCurrency}`;
 }
 
 function unavailableText(sku: string, price: SkuPrice | undefined, currency: string): string {

@@ -8,19 +8,34 @@ import { cartErrors } from "./cart-errors.ts";
 import { cartCommand } from "./cart-idempotency.ts";
 import { createPromotion, disablePromotion, type PromotionDefinition, type PromotionSnapshot } from "./promotion.ts";
 
-type Deps = Pick<CartDeps, "promotions" | "clock" | "newId">;
+type Deps = Pick<CartDeps, "promotions" | "clock" | "newId" | "currencyOf">;
+
+/** The currency an amount of a request was given in (the definition holds only minor units), and its field. */
+export interface AmountCurrency {
+  readonly field: string;
+  readonly currency: string;
+}
 
 /**
- * Creates a promotion (tenant admin). Idempotent on the key: a replay answers the promotion it
- * created (as it is now); the same key with another definition is INVALID_ARGUMENT; a code in
- * use is ALREADY_EXISTS.
+ * Creates a promotion (tenant admin). Its amounts (fixed amount off, minimum spend) must be in
+ * the tenant's currency: INVALID_ARGUMENT naming the field otherwise. Idempotent on the key: a
+ * replay answers the promotion it created (as it is now); the same key with another definition
+ * is INVALID_ARGUMENT; a code in use is ALREADY_EXISTS.
  */
 export async function createPromotionCode(
   deps: Deps,
   ctx: RequestContext,
-  input: { readonly definition: PromotionDefinition; readonly idempotencyKey: string },
+  input: {
+    readonly definition: PromotionDefinition;
+    /** Every amount the request carried, with its currency. */
+    readonly amountCurrencies: readonly AmountCurrency[];
+    readonly idempotencyKey: string;
+  },
 ): Promise<PromotionSnapshot> {
   requireRole(ctx, Roles.tenantAdmin);
+  const currency = await deps.currencyOf(ctx.tenantId);
+  const foreign = input.amountCurrencies.find((amount) => amount.currency !== currency);
+  if (foreign) throw invalidField(foreign.field, `must be in ${currency}, the tenant's currency`);
   const identity = await cartCommand("create_promotion", input.idempotencyKey, [input.definition]);
   const replay = async () => {
     const prior = await deps.promotions.findByCreation(ctx.tenantId, identity.keyHash);

@@ -6,6 +6,9 @@ import { retentionConfigFields } from "../runtime/retention-config.ts";
 
 const DAY = 24 * 60 * 60_000;
 
+/** The currency of a tenant the tenant directory knows none for, unless configured. */
+export const DEFAULT_CART_FALLBACK_CURRENCY = "EUR";
+
 export const cartConfigSchema = z.object({
   ...processConfigFields,
   ...meshConfigFields,
@@ -41,11 +44,11 @@ export const cartConfigSchema = z.object({
     .min(1)
     .max(24 * 60)
     .default(DEFAULT_CART_POLICY.checkoutSnapshotTtlMs / 60_000),
-  /** The currency an empty cart shows (lines carry catalog's). */
+  /** The currency of a tenant the tenant directory knows none for (carts follow the tenant's own otherwise). */
   SHOPMESH_CART_CURRENCY: z
     .string()
     .regex(/^[A-Z]{3}$/)
-    .default(DEFAULT_CART_POLICY.defaultCurrency),
+    .default(DEFAULT_CART_FALLBACK_CURRENCY),
 });
 
 export type CartConfig = z.infer<typeof cartConfigSchema>;
@@ -56,7 +59,6 @@ export function cartPolicyOf(
     | "SHOPMESH_CART_TTL_DAYS"
     | "SHOPMESH_CART_MAX_QUANTITY_PER_LINE"
     | "SHOPMESH_CART_MAX_LINES"
-    | "SHOPMESH_CART_CURRENCY"
     | "SHOPMESH_CART_CHECKOUT_SNAPSHOT_TTL_MINUTES"
   >,
 ): CartPolicy {
@@ -64,7 +66,6 @@ export function cartPolicyOf(
     ttlMs: config.SHOPMESH_CART_TTL_DAYS * DAY,
     maxQuantityPerLine: config.SHOPMESH_CART_MAX_QUANTITY_PER_LINE,
     maxLines: config.SHOPMESH_CART_MAX_LINES,
-    defaultCurrency: config.SHOPMESH_CART_CURRENCY,
     checkoutSnapshotTtlMs: config.SHOPMESH_CART_CHECKOUT_SNAPSHOT_TTL_MINUTES * 60_000,
   };
 }

@@ -22,6 +22,7 @@ import {
   cartToProto,
   checkoutIssueToProto,
   checkoutSnapshotToProto,
+  promotionAmountCurrencies,
   promotionDefinitionFromProto,
   promotionToProto,
   shippingAddressFromProto,
@@ -72,7 +73,7 @@ export function cartHandlers(deps: CartDeps): ServiceImpl<typeof CartService> {
       });
       return {
         snapshot: checkoutSnapshotToProto(snapshot),
-        issues: issues.map((issue) => checkoutIssueToProto(issue, snapshot.currency)),
+        issues: issues.map(checkoutIssueToProto),
         readyForCheckout: isReadyForCheckout(snapshot),
       };
     },
@@ -85,24 +86,29 @@ export function cartHandlers(deps: CartDeps): ServiceImpl<typeof CartService> {
       return { snapshot: checkoutSnapshotToProto(snapshot), readyForCheckout: isReadyForCheckout(snapshot) };
     },
     async createPromotion(request, ctx) {
-      const promotion = await createPromotionCode(deps, requestContext(ctx), {
+      const call = requestContext(ctx);
+      const promotion = await createPromotionCode(deps, call, {
         definition: promotionDefinitionFromProto(request.promotion),
+        amountCurrencies: promotionAmountCurrencies(request.promotion),
         idempotencyKey: request.idempotencyKey,
       });
-      return { promotion: promotionToProto(promotion, deps.policy.defaultCurrency) };
+      return { promotion: promotionToProto(promotion, await deps.currencyOf(call.tenantId)) };
     },
     async disablePromotion(request, ctx) {
-      const promotion = await disablePromotionCode(deps, requestContext(ctx), { promotionId: request.promotionId });
-      return { promotion: promotionToProto(promotion, deps.policy.defaultCurrency) };
+      const call = requestContext(ctx);
+      const promotion = await disablePromotionCode(deps, call, { promotionId: request.promotionId });
+      return { promotion: promotionToProto(promotion, await deps.currencyOf(call.tenantId)) };
     },
     async listPromotions(request, ctx) {
-      const page = await listPromotionCodes(deps, requestContext(ctx), {
+      const call = requestContext(ctx);
+      const page = await listPromotionCodes(deps, call, {
         includeInactive: request.includeInactive,
         pageSize: request.page?.pageSize ?? 0,
         pageToken: request.page?.pageToken ?? "",
       });
+      const currency = await deps.currencyOf(call.tenantId);
       return {
-        promotions: page.promotions.map((p) => promotionToProto(p, deps.policy.defaultCurrency)),
+        promotions: page.promotions.map((p) => promotionToProto(p, currency)),
         page: { nextPageToken: page.nextPageToken },
       };
     },

@@ -4,6 +4,7 @@ import type { EventConsumer, RunningSubscription } from "../../core/kit/event-co
 import type { ProcessedEvents } from "../../core/kit/processed-events.ts";
 import type { HealthProbe } from "../../core/kit/health.ts";
 import { randomId } from "../../core/kit/ids.ts";
+import type { TenantDirectory } from "../../core/kit/tenant-directory.ts";
 import type { AvailabilitySource } from "../../core/cart/availability-source.ts";
 import { type CartDeps, type CartPolicy, DEFAULT_CART_POLICY } from "../../core/cart/cart-deps.ts";
 import type { CartRepository } from "../../core/cart/cart-repository.ts";
@@ -25,6 +26,8 @@ import type { ContextModule } from "../runtime/context-module.ts";
 import type { BackgroundTask } from "../runtime/relational-context.ts";
 import { DEFAULT_RETENTION_SETTINGS, type RetentionSettings } from "../runtime/retention-config.ts";
 import { startRetentionSweeper } from "../runtime/retention-sweeper.ts";
+import { tenantCurrency } from "../runtime/tenant-currency.ts";
+import { DEFAULT_CART_FALLBACK_CURRENCY } from "./cart-config.ts";
 import { CART_INTERNAL_METHODS, cartHandlers } from "./cart-handlers.ts";
 import { subscribeCartToOrderEvents } from "./order-events-subscription.ts";
 
@@ -54,6 +57,10 @@ export interface CartModuleDeps {
   readonly logger: Logger;
   readonly resolveIdentity: IdentityResolver;
   readonly policy?: CartPolicy;
+  /** Where tenants' currencies come from (the mesh replica; auth's tenants embedded); without one, every tenant uses `currency`. */
+  readonly tenants?: Pick<TenantDirectory, "currencyOf">;
+  /** The currency of a tenant `tenants` does not know (`SHOPMESH_CART_CURRENCY`, default EUR). */
+  readonly currency?: string;
   /** Probes of the stores the carts live in (the database). */
   readonly probes?: readonly HealthProbe[];
   /** Closes the stores, after the server drained. */
@@ -84,6 +91,7 @@ export function cartModule(deps: CartModuleDeps): ContextModule & { readonly use
     clock: deps.clock,
     newId: randomId,
     policy: deps.policy ?? DEFAULT_CART_POLICY,
+    currencyOf: tenantCurrency(deps.tenants, deps.currency ?? DEFAULT_CART_FALLBACK_CURRENCY),
   };
   const options = { logger: deps.logger, resolveIdentity: deps.resolveIdentity, internalMethods: CART_INTERNAL_METHODS };
   let orderEvents: RunningSubscription | undefined;

@@ -5,6 +5,7 @@ import type { CartLineView, CartView } from "../../core/cart/cart-view.ts";
 import type { CheckoutIssue } from "../../core/cart/checkout.ts";
 import type { CheckoutSnapshot as CoreCheckoutSnapshot, ShippingAddress } from "../../core/cart/checkout-snapshot.ts";
 import type { PromotionBenefit, PromotionDefinition, PromotionSnapshot } from "../../core/cart/promotion.ts";
+import type { AmountCurrency } from "../../core/cart/promotion-admin.ts";
 import type { TaxRate } from "../../core/cart/tax-rate.ts";
 import {
   type Cart,
@@ -23,8 +24,9 @@ import type { Money } from "../../gen/shop/common/v1/money_pb.ts";
 
 const moneyIn = (currency: string) => (minor: number) => ({ amountMinor: BigInt(minor), currencyCode: currency });
 
+/** A line's amounts are in the cart's currency, or in its own when it is priced in another (left out of the totals). */
 function lineToProto(line: CartLineView, currency: string): MessageInitShape<typeof CartLineSchema> {
-  const money = moneyIn(currency);
+  const money = moneyIn(line.currency ?? currency);
   return {
     sku: line.sku,
     productId: line.productId,
@@ -95,6 +97,16 @@ export function promotionDefinitionFromProto(input: PromotionInput | undefined):
     maxRedemptionsPerUser: input.maxRedemptionsPerUser,
     stackable: input.stackable,
   };
+}
+
+/** The currency of every amount the input carries, with its field (the core checks they are the tenant's). */
+export function promotionAmountCurrencies(input: PromotionInput | undefined): AmountCurrency[] {
+  const amounts: AmountCurrency[] = [];
+  if (input?.benefit.case === "fixedAmountOff" && input.benefit.value.amount) {
+    amounts.push({ field: "promotion.fixed_amount_off.amount", currency: input.benefit.value.amount.currencyCode });
+  }
+  if (input?.minimumSubtotal) amounts.push({ field: "promotion.minimum_subtotal", currency: input.minimumSubtotal.currencyCode });
+  return amounts;
 }
 
 function minorOf(money: Money | undefined, field: string): number {
@@ -202,13 +214,13 @@ const ISSUE_KIND: Record<CheckoutIssue["kind"], CheckoutIssueKind> = {
   promotion_removed: CheckoutIssueKind.PROMOTION_REMOVED,
 };
 
-export function checkoutIssueToProto(issue: CheckoutIssue, currency: string): ProtoCheckoutIssue {
+export function checkoutIssueToProto(issue: CheckoutIssue): ProtoCheckoutIssue {
   return create(CheckoutIssueSchema, {
     kind: ISSUE_KIND[issue.kind],
     message: issue.message,
     sku: issue.kind === "promotion_removed" ? "" : issue.sku,
     promotionCode: issue.kind === "promotion_removed" ? issue.code : "",
-    previousUnitPrice: issue.kind === "price_changed" ? moneyIn(currency)(issue.previousUnitPriceMinor) : undefined,
+    previousUnitPrice: issue.kind === "price_changed" ? moneyIn(issue.previousCurrency)(issue.previousUnitPriceMinor) : undefined,
     previousQuantity: issue.kind === "quantity_reduced" ? issue.previousQuantity : 0,
   });
 }

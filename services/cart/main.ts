@@ -62,6 +62,8 @@ const cart = cartModule({
   logger,
   resolveIdentity: identity.resolveIdentity,
   policy: cartPolicyOf(config),
+  tenants: identity.tenants,
+  currency: config.SHOPMESH_CART_CURRENCY,
   probes: [mikroOrmHealthProbe("cart-database", db.em)],
   close: () => db.close(),
 });

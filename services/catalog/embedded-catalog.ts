@@ -14,7 +14,7 @@ import type { IdentityResolver } from "../../adapters/rpc/call-context.ts";
 import type { ContextModule } from "../runtime/context-module.ts";
 import { catalogModule } from "./catalog-module.ts";
 import { productEventMapper } from "./product-event-mapper.ts";
-import { tenantCurrency } from "./tenant-currency.ts";
+import { tenantCurrency } from "../runtime/tenant-currency.ts";
 
 /** The catalog on in-memory documents and cache (the embedded mode; forgotten on restart). */
 export function embeddedCatalogModule(options: {

@@ -28,7 +28,7 @@ import { catalogConfigSchema } from "./catalog-config.ts";
 import { catalogModule } from "./catalog-module.ts";
 import { REVIEW_EVENTS_TOPIC } from "./catalog-subscriptions.ts";
 import { PRODUCT_EVENTS_TOPIC, productEventMapper } from "./product-event-mapper.ts";
-import { tenantCurrency } from "./tenant-currency.ts";
+import { tenantCurrency } from "../runtime/tenant-currency.ts";
 
 const config = readConfig(catalogConfigSchema);
 const logger = createLogger("catalog", config.SHOPMESH_LOG_LEVEL);

@@ -70,6 +70,8 @@ const auth = authModule({
 });
 // Every other context verifies access tokens as auth does: resolveIdentity: auth.resolveIdentity.
 contexts.push(auth);
+// Tenants' currencies (catalog's prices, cart's totals and promotions) from auth's tenant table.
+const tenants = repositoryTenantDirectory(auth.tenants, systemClock);
 const users = usersModule({
   db: await openSqlDatabase(sqlite("users"), usersEntities),
   publisher: bus.publisher,
@@ -88,7 +90,7 @@ contexts.push(
     clock: systemClock,
     logger,
     resolveIdentity: auth.resolveIdentity,
-    tenants: repositoryTenantDirectory(auth.tenants, systemClock),
+    tenants,
   }),
 );
 // Inventory: its own SQLite file; reserves, commits and releases on order-events.
@@ -114,6 +116,7 @@ contexts.push(
     clock: systemClock,
     logger,
     resolveIdentity: auth.resolveIdentity,
+    tenants,
     probes: [mikroOrmHealthProbe("cart-database", cartDb.em)],
     close: () => cartDb.close(),
   }),

@@ -21,7 +21,7 @@ export interface MeshIdentityConfig {
 export interface MeshIdentity {
   /** Verifies access tokens against auth's JWKS; anonymous calls' tenants against the replica. */
   readonly resolveIdentity: IdentityResolver;
-  /** The replica itself: which tenants are active, and their currencies (catalog prices in them). */
+  /** The replica itself: which tenants are active, and their currencies (catalog prices and carts in them). */
   readonly tenants: TenantDirectory;
   /** Stops the tenant replica on the way out. */
   readonly module: ContextModule;

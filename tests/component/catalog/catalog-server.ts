@@ -25,7 +25,7 @@ import { createGrpcTransport, type GrpcTransport } from "../../../adapters/rpc/g
 import { catalogModule } from "../../../services/catalog/catalog-module.ts";
 import { REVIEW_EVENTS_TOPIC } from "../../../services/catalog/catalog-subscriptions.ts";
 import { PRODUCT_EVENTS_TOPIC, productEventMapper } from "../../../services/catalog/product-event-mapper.ts";
-import { tenantCurrency } from "../../../services/catalog/tenant-currency.ts";
+import { tenantCurrency } from "../../../services/runtime/tenant-currency.ts";
 import { startProcess } from "../../../services/runtime/run-process.ts";
 import { type MongoTestDatabase, openMongoTestDatabase } from "../../contract/mongo/support/mongo-test-database.ts";
 import { startGroupsAtEnd } from "../../support/kafka-groups-at-end.ts";

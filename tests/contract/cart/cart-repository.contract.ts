@@ -31,7 +31,7 @@ export const aPrice = (sku: string, unitPriceMinor: number): SkuPrice => ({
 /** A user's cart with one line, not stored yet. */
 export function aUserCart(tenantId: TenantId, userId: string): Cart {
   const cart = Cart.open(tenantId, `u-${userId}`, userId, contractNow, limits);
-  cart.addItem(aPrice("SKU-A", 1999), 2, 100, limits, contractNow);
+  cart.addItem(aPrice("SKU-A", 1999), 2, 100, "EUR", limits, contractNow);
   return cart;
 }
 
@@ -70,7 +70,7 @@ export function cartRepositoryContract(name: string, open: () => Promise<CartRep
       const first = await repository.find(acme, "u-ada");
       const second = await repository.find(acme, "u-ada");
       if (!first || !second) throw new Error("cart not found");
-      first.addItem(aPrice("SKU-B", 500), 1, 100, limits, later);
+      first.addItem(aPrice("SKU-B", 500), 1, 100, "EUR", limits, later);
       await repository.save(first);
       second.clear(limits, later);
       const error = await domainFailure(repository.save(second, { answer: anAnswer("clear_cart:u-ada") }));
@@ -129,7 +129,7 @@ export function cartRepositoryContract(name: string, open: () => Promise<CartRep
       const staleGuest = await repository.find(acme, "g-2");
       const freshGuest = await repository.find(acme, "g-2");
       if (!staleGuest || !freshGuest) throw new Error("guest cart not found");
-      freshGuest.addItem(aPrice("SKU-B", 500), 1, 100, limits, later);
+      freshGuest.addItem(aPrice("SKU-B", 500), 1, 100, "EUR", limits, later);
       await repository.save(freshGuest);
       const user = aUserCart(acme, "bob");
       expect((await domainFailure(repository.save(user, { removing: staleGuest }))).kind).toBe("conflict");

@@ -65,7 +65,14 @@ describe("Redis cart store, beyond the contract", () => {
       const tenant = uniqueName("flush").replaceAll("_", "-").toLowerCase() as TenantId;
       const repository = new RedisCartRepository(redis, new MikroOrmCartRepository(db.em), { clock });
       const cart = aUserCart(tenant, "ada");
-      cart.addItem(aPrice("SKU-B", 500), 3, 100, { maxQuantityPerLine: 99, maxLines: 100, ttlMs: 86_400_000 }, contractNow);
+      cart.addItem(
+        aPrice("SKU-B", 500),
+        3,
+        100,
+        "EUR",
+        { maxQuantityPerLine: 99, maxLines: 100, ttlMs: 86_400_000 },
+        contractNow,
+      );
       await repository.save(cart);
       const key = cartKey(tenant, "u-ada");
       expect(await redis.exists(key)).toBe(1);
@@ -94,7 +101,14 @@ describe("Redis cart store, beyond the contract", () => {
       // The database is replaced (restored from an older backup, say); Redis still has the cart.
       const repository = new RedisCartRepository(redis, new MikroOrmCartRepository(fresh.em), { clock });
       const cached = (await repository.find(tenant, "u-ada"))!;
-      cached.addItem(aPrice("SKU-B", 500), 1, 100, { maxQuantityPerLine: 99, maxLines: 100, ttlMs: 86_400_000 }, contractNow);
+      cached.addItem(
+        aPrice("SKU-B", 500),
+        1,
+        100,
+        "EUR",
+        { maxQuantityPerLine: 99, maxLines: 100, ttlMs: 86_400_000 },
+        contractNow,
+      );
       const refused = await repository.save(cached).then(
         () => undefined,
         (e: unknown) => e as { kind?: string },

@@ -55,6 +55,7 @@ describe("usage limits under concurrent checkouts (MariaDB)", () => {
         clock: fixedClock(now),
         newId: sequentialIds("g"),
         policy: DEFAULT_CART_POLICY,
+        currencyOf: async () => "EUR",
       };
       const definition = {
         code: "LAST",

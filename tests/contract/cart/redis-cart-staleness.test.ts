@@ -21,7 +21,7 @@ const aTenant = () => uniqueName("stale").replaceAll("_", "-").toLowerCase() as 
 /** Adds one unit of SKU-B: a new version of the cart. */
 async function changeAndSave(repository: CartRepository, tenant: TenantId): Promise<Cart> {
   const cart = (await repository.find(tenant, "u-ada"))!;
-  cart.addItem(aPrice("SKU-B", 500), 1, 100, limits, contractNow);
+  cart.addItem(aPrice("SKU-B", 500), 1, 100, "EUR", limits, contractNow);
   await repository.save(cart);
   return cart;
 }

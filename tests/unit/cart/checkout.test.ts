@@ -83,7 +83,7 @@ describe("ValidateForCheckout", () => {
 
     const { snapshot, issues } = await validateForCheckout(deps, ada, { shippingAddress: berlin });
     expect(issues.map((i) => ({ ...i, message: undefined }))).toEqual([
-      { kind: "price_changed", sku: "SKU-A", previousUnitPriceMinor: 1999, message: undefined },
+      { kind: "price_changed", sku: "SKU-A", previousUnitPriceMinor: 1999, previousCurrency: "EUR", message: undefined },
       { kind: "quantity_reduced", sku: "SKU-A", previousQuantity: 5, message: undefined },
       { kind: "unavailable", sku: "SKU-B", message: undefined },
       { kind: "promotion_removed", code: "SAVE10", message: undefined },

@@ -20,20 +20,29 @@ const tenPercent: PromotionDefinition = {
 describe("promotion admin", () => {
   it("when an admin creates a code twice with one key, then one promotion; another request under the key is refused", async () => {
     const { deps } = cartFixture();
-    const first = await createPromotionCode(deps, admin("acme"), { definition: tenPercent, idempotencyKey: "create-key-1" });
+    const first = await createPromotionCode(deps, admin("acme"), {
+      definition: tenPercent,
+      amountCurrencies: [],
+      idempotencyKey: "create-key-1",
+    });
     expect(first.definition.code).toBe("SAVE10");
-    expect(await createPromotionCode(deps, admin("acme"), { definition: tenPercent, idempotencyKey: "create-key-1" })).toEqual(
-      first,
-    );
+    expect(
+      await createPromotionCode(deps, admin("acme"), {
+        definition: tenPercent,
+        amountCurrencies: [],
+        idempotencyKey: "create-key-1",
+      }),
+    ).toEqual(first);
     const reused = await rejection(
       createPromotionCode(deps, admin("acme"), {
         definition: { ...tenPercent, stackable: true },
+        amountCurrencies: [],
         idempotencyKey: "create-key-1",
       }),
     );
     expect(reused.code).toBe("CART.IDEMPOTENCY_KEY_REUSED");
     const taken = await rejection(
-      createPromotionCode(deps, admin("acme"), { definition: tenPercent, idempotencyKey: "create-key-2" }),
+      createPromotionCode(deps, admin("acme"), { definition: tenPercent, amountCurrencies: [], idempotencyKey: "create-key-2" }),
     );
     expect(taken.code).toBe("CART.PROMOTION_CODE_TAKEN");
   });
@@ -42,7 +51,11 @@ describe("promotion admin", () => {
     const { deps } = cartFixture();
     const ada = signedIn("acme", "ada");
     expect(
-      (await rejection(createPromotionCode(deps, ada, { definition: tenPercent, idempotencyKey: "create-key-1" }))).kind,
+      (
+        await rejection(
+          createPromotionCode(deps, ada, { definition: tenPercent, amountCurrencies: [], idempotencyKey: "create-key-1" }),
+        )
+      ).kind,
     ).toBe("permission_denied");
     expect((await rejection(disablePromotionCode(deps, ada, { promotionId: "x" }))).kind).toBe("permission_denied");
     expect((await rejection(listPromotionCodes(deps, ada, { includeInactive: true, pageSize: 0, pageToken: "" }))).kind).toBe(
@@ -57,6 +70,7 @@ describe("promotion admin", () => {
       clock.advance(1_000);
       const p = await createPromotionCode(deps, admin("acme"), {
         definition: { ...tenPercent, code: `CODE${i}` },
+        amountCurrencies: [],
         idempotencyKey: `create-key-${i}`,
       });
       ids.unshift(p.id);

@@ -29,7 +29,7 @@ import { createMemoryProductCache } from "../../../adapters/memory/catalog/memor
 import { MemoryProductRepository } from "../../../adapters/memory/catalog/memory-product-repository.ts";
 import { MemorySearchIndex } from "../../../adapters/memory/catalog/memory-search-index.ts";
 import { createMemoryTenantDirectory } from "../../../adapters/memory/memory-tenant-directory.ts";
-import { tenantCurrency } from "../../../services/catalog/tenant-currency.ts";
+import { tenantCurrency } from "../../../services/runtime/tenant-currency.ts";
 import { aProduct } from "./catalog-builders.ts";
 
 /** Events as their type names, so a test can say which ones a write stored. */

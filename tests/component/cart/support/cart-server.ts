@@ -2,6 +2,7 @@ import type { Transport } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import type { Redis } from "ioredis";
 import type { IntegrationEvent } from "../../../../core/kit/integration-event.ts";
+import type { TenantDirectory } from "../../../../core/kit/tenant-directory.ts";
 import { createKafka } from "../../../../adapters/kafka/kafka-client.ts";
 import { createKafkaEventConsumer } from "../../../../adapters/kafka/kafka-event-consumer.ts";
 import { createKafkaEventPublisher } from "../../../../adapters/kafka/kafka-event-publisher.ts";
@@ -40,6 +41,8 @@ export interface CartServer {
 export interface CartServerOptions {
   /** Consume order events from Kafka (a topic and group of this server's own). */
   readonly orderEvents?: boolean;
+  /** Tenants' currencies for cart and its catalog; without one, every tenant is in EUR (the fallback). */
+  readonly tenants?: Pick<TenantDirectory, "currencyOf">;
 }
 
 /**
@@ -50,7 +53,7 @@ export interface CartServerOptions {
 export async function startCartServer(policy: Partial<CartPolicy> = {}, options: CartServerOptions = {}): Promise<CartServer> {
   const logger = createLogger("cart-test", "silent");
   const identity = await testIdentity();
-  const neighbours = await startCartNeighbours("mariadb", identity);
+  const neighbours = await startCartNeighbours("mariadb", identity, options.tenants);
   const db = await openSqlTestDatabase("mariadb", "cart_component", cartEntities);
   const redis = createRedisClient(requiredEnv("SHOPMESH_REDIS_URL"));
   if (!(await whenReady(redis, 5_000))) throw new Error("Redis did not answer within 5 s");
@@ -84,6 +87,7 @@ export async function startCartServer(policy: Partial<CartPolicy> = {}, options:
     logger,
     resolveIdentity: identity.resolveIdentity,
     policy: { ...DEFAULT_CART_POLICY, ...policy },
+    tenants: options.tenants,
   });
   const running: RunningProcess = await startProcess({ modules: [module], logger, port: 0, host: "127.0.0.1", drainMs: 1_000 });
   const grpc: GrpcTransport[] = [];

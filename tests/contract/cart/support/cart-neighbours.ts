@@ -1,4 +1,5 @@
 import { Code, ConnectError, createClient, createRouterTransport, type Transport } from "@connectrpc/connect";
+import { parseTenantId } from "../../../../core/kit/request-context.ts";
 import { createMemoryEventBus } from "../../../../adapters/memory/memory-event-bus.ts";
 import { createLogger } from "../../../../adapters/observability/logger.ts";
 import { CatalogService } from "../../../../gen/shop/catalog/v1/catalog_pb.ts";
@@ -7,6 +8,8 @@ import { AdjustmentReason, InventoryService } from "../../../../gen/shop/invento
 import { embeddedCatalogModule } from "../../../../services/catalog/embedded-catalog.ts";
 import { inventoryEntities, inventoryModule } from "../../../../services/inventory/inventory-module.ts";
 import type { ContextModule } from "../../../../services/runtime/context-module.ts";
+import { tenantCurrency } from "../../../../services/runtime/tenant-currency.ts";
+import type { TenantDirectory } from "../../../../core/kit/tenant-directory.ts";
 import { openSqlTestDatabase, type SqlEngine } from "../../../support/sql-test-database.ts";
 import { type TestIdentity, testIdentity } from "../../../component/users/support/identity.ts";
 
@@ -14,6 +17,7 @@ import { type TestIdentity, testIdentity } from "../../../component/users/suppor
  * The cart's neighbours as they really are: catalog (its embedded module, in-memory documents)
  * and inventory (its module on SQLite or MariaDB), their real handlers behind an in-process
  * Connect router, with real JWTs (tenants acme and globex). `down` makes either unreachable.
+ * Prices are in each tenant's currency as `tenants` knows it (EUR otherwise), as catalog requires.
  */
 export interface CartNeighbours {
   readonly identity: TestIdentity;
@@ -31,8 +35,13 @@ export interface CartNeighbours {
 
 let run = 0;
 
-export async function startCartNeighbours(engine: SqlEngine = "sqlite", identity?: TestIdentity): Promise<CartNeighbours> {
+export async function startCartNeighbours(
+  engine: SqlEngine = "sqlite",
+  identity?: TestIdentity,
+  tenants?: Pick<TenantDirectory, "currencyOf">,
+): Promise<CartNeighbours> {
   const who = identity ?? (await testIdentity());
+  const currencyOf = tenantCurrency(tenants, "EUR");
   const logger = createLogger("cart-neighbours", "silent");
   const bus = createMemoryEventBus();
   const db = await openSqlTestDatabase(engine, "cart_inventory", inventoryEntities);
@@ -44,6 +53,7 @@ export async function startCartNeighbours(engine: SqlEngine = "sqlite", identity
       clock,
       logger,
       resolveIdentity: who.resolveIdentity,
+      tenants,
     }),
     inventoryModule({
       db: { ...db, close: async () => {} },
@@ -92,6 +102,7 @@ export async function startCartNeighbours(engine: SqlEngine = "sqlite", identity
         categoryId = category?.categoryId as string;
         categories.set(tenant, categoryId);
       }
+      const currencyCode = await currencyOf(parseTenantId(tenant));
       const { product } = await catalog.createProduct(
         {
           product: {
@@ -101,7 +112,7 @@ export async function startCartNeighbours(engine: SqlEngine = "sqlite", identity
             status,
             variants: Object.entries(skus).map(([sku, minor]) => ({
               sku,
-              price: { amountMinor: BigInt(minor), currencyCode: "EUR" },
+              price: { amountMinor: BigInt(minor), currencyCode },
             })),
           },
           idempotencyKey: `product-${tenant}-${run}`,
@@ -119,6 +130,7 @@ export async function startCartNeighbours(engine: SqlEngine = "sqlite", identity
       variants.set(`${tenant}/${sku}`, { ...known, minor });
       const { product } = await catalog.getProduct({ productId: known.productId }, await admin(tenant));
       if (!product) throw new Error(`no product ${known.productId} in ${tenant}`);
+      const currencyCode = await currencyOf(parseTenantId(tenant));
       await catalog.updateProduct(
         {
           productId: product.productId,
@@ -131,7 +143,7 @@ export async function startCartNeighbours(engine: SqlEngine = "sqlite", identity
             variants: product.variants.map((v) => ({
               sku: v.sku,
               attributes: v.attributes,
-              price: v.sku === sku ? { amountMinor: BigInt(minor), currencyCode: "EUR" } : v.price,
+              price: v.sku === sku ? { amountMinor: BigInt(minor), currencyCode } : v.price,
             })),
           },
         },

@@ -29,8 +29,11 @@ export function aPrice(sku: string, unitPriceMinor: number, overrides: Partial<S
   };
 }
 
-/** A cart context on memory adapters with two SKUs in stock in tenants acme and globex. */
-export function cartFixture(policy: Partial<CartDeps["policy"]> = {}) {
+/**
+ * A cart context on memory adapters with two SKUs in stock in tenants acme and globex. Every
+ * tenant's currency is EUR unless `currencies` (which a test may change) names another.
+ */
+export function cartFixture(policy: Partial<CartDeps["policy"]> = {}, currencies: Record<string, string> = {}) {
   const clock = fixedClock(at);
   const carts = new MemoryCartRepository();
   const prices = new MemoryPriceSource();
@@ -58,8 +61,9 @@ export function cartFixture(policy: Partial<CartDeps["policy"]> = {}) {
     clock,
     newId: sequentialIds("guest"),
     policy: { ...DEFAULT_CART_POLICY, ...policy },
+    currencyOf: async (tenantId) => currencies[tenantId] ?? "EUR",
   };
-  return { deps, clock, carts, prices, availability, promotions, taxRates, snapshots, redemptions };
+  return { deps, clock, carts, prices, availability, promotions, taxRates, snapshots, redemptions, currencies };
 }
 
 export function signedIn(tenant: string, userId: string): RequestContext {
