@@ -97,11 +97,12 @@ export interface InventoryStore {
   /** The SKUs' stock rows and thresholds, unlocked, at once. */
   readForReservation(tenantId: TenantId, skus: readonly string[]): Promise<ReservationSnapshot>;
   /**
-   * Applies a guessed reservation in one transaction: inserts it, adds each line to reserved with
-   * a conditional update (applied only where available still covers it), then records what
-   * `complete` returns and commits. Resolves true when committed; false when nothing changed: a
-   * line no longer fits, the order already has a reservation, or the database reported a
-   * conflict (deadlock, lock wait). Never retries: the caller's locked path decides then.
+   * Applies a guessed reservation in one transaction (a store may share it with other guesses,
+   * each all or nothing on its own): inserts it, adds each line to reserved with a conditional
+   * update (applied only where available still covers it), then records what `complete` returns
+   * and commits. Resolves true when committed; false when nothing changed: a line no longer fits,
+   * the order already has a reservation, or the database kept reporting a conflict (deadlock,
+   * lock wait). Then the caller's locked path decides.
    */
   reserveOnGuess(ctx: RequestContext, guess: GuessedReservation): Promise<boolean>;
   findReservation(tenantId: TenantId, orderId: string): Promise<Reservation | undefined>;

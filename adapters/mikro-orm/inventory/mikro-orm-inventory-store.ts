@@ -18,14 +18,9 @@ import type { StockLevel } from "../../../core/inventory/stock-level.ts";
 import type { AdjustmentReason, MovementKind, StockMovement } from "../../../core/inventory/stock-movement.ts";
 import { reserveOnGuessInTransaction } from "../../../core/inventory/guess-in-transaction.ts";
 import { appendMappedToOutbox } from "../mikro-orm-outbox.ts";
-import { signalOutboxCommit } from "../outbox-commit-signal.ts";
 import { afterSequence, sequencePage } from "../sequence-page.ts";
-import {
-  DEFAULT_TRANSACTION_RETRY,
-  isLockConflictOrDuplicate,
-  readCommittedTransaction,
-  type TransactionRetry,
-} from "../transaction-retry.ts";
+import { DEFAULT_TRANSACTION_RETRY, readCommittedTransaction, type TransactionRetry } from "../transaction-retry.ts";
+import { type GuessCounters, type GuessRequest, runGuessBatch } from "./guess-batches.ts";
 import {
   InventoryIdempotencyRecord,
   RestockThresholdRecord,
@@ -33,6 +28,9 @@ import {
   StockMovementRecord,
   StockRecord,
 } from "./inventory-records.ts";
+import { MicroBatcher } from "./micro-batcher.ts";
+import { readSnapshots, type SnapshotRequest } from "./reservation-snapshots.ts";
+import { toReservationFields } from "./reservation-writes.ts";
 
 type StockRow = InferEntity<typeof StockRecord>;
 type ReservationRow = InferEntity<typeof ReservationRecord>;
@@ -41,14 +39,28 @@ type MovementRow = InferEntity<typeof StockMovementRecord>;
 /** Test seams of the store; none is set outside tests. */
 export interface InventoryStoreTestHooks {
   /**
-   * MariaDB's guessed reservation: called with its transaction open on its connection, after the
-   * reservation, the stock updates, the ledger and the outbox rows were written and before the
-   * COMMIT (the crash point `SHOPMESH_TEST_CRASH_BEFORE_RESERVE_COMMIT` of
-   * `services/inventory/inventory-module.ts`). With it set, the prediction is not sent: the
-   * commit then comes in a statement of its own instead of inside the first one.
+   * MariaDB's guessed reservations: called with their batch's transaction open on its
+   * connection, after the reservations, the stock updates, the ledger and the outbox rows were
+   * written and before the COMMIT (the crash point `SHOPMESH_TEST_CRASH_BEFORE_RESERVE_COMMIT` of
+   * `services/inventory/inventory-module.ts`). With it set, no prediction is sent: the first
+   * statement only locks and reads, the writes and the commit come in statements of their own.
    */
   readonly beforeGuessedCommit?: () => void | Promise<void>;
 }
+
+/** How guessed reservations and their snapshots are grouped on MariaDB. */
+export interface GroupCommitOptions {
+  /** Most reservation lines in one batch (a larger reservation still runs, alone). */
+  readonly maxLines: number;
+  /** Batches of guessed reservations running at once. */
+  readonly maxInFlight: number;
+  /** Snapshot reads (one query each, any number of reservations up to `maxLines` lines) running at once. */
+  readonly maxSnapshotsInFlight: number;
+  /** Attempts of a batch on deadlocks (or an order reserved meanwhile) before its members give way to the locked path. */
+  readonly maxAttempts: number;
+}
+
+export const DEFAULT_GROUP_COMMIT: GroupCommitOptions = { maxLines: 64, maxInFlight: 2, maxSnapshotsInFlight: 2, maxAttempts: 3 };
 
 /**
  * Inventory in a SQL database (MariaDB, or SQLite embedded). Each transaction runs at read
@@ -56,30 +68,56 @@ export interface InventoryStoreTestHooks {
  * order given (SQLite runs one writer at a time and drops the clause). A deadlock, a lock wait
  * timeout or a duplicate key (two first reservations of one order, two first rows of one SKU)
  * rolls back and runs the work again, up to `retry.maxAttempts`; after that the caller gets
- * ABORTED `INVENTORY.BUSY`, never a database error.
+ * ABORTED `INVENTORY.BUSY`, never a database error. Reservation snapshots and (on MariaDB)
+ * guessed reservations are grouped: see `readForReservation` and `reserveOnGuess`.
  */
-export class MikroOrmInventoryStore implements InventoryStore {
+export class MikroOrmInventoryStore implements InventoryStore, GuessCounters {
   readonly #em: SqlEntityManager;
   readonly #toEvent: EventMapper<InventoryEvent>;
   readonly #retry: TransactionRetry;
-  readonly #hooks: InventoryStoreTestHooks;
-  /** Transactions that needed more than one attempt (for tests and metrics). */
+  readonly #snapshots: MicroBatcher<SnapshotRequest, ReservationSnapshot>;
+  readonly #guesses: MicroBatcher<GuessRequest, boolean>;
+  /** Transactions and batches that needed more than one attempt (for tests and metrics). */
   retries = 0;
   /** Guessed reservations that gave way to the locked path (for tests and metrics). */
   guessesGivenWay = 0;
-  /** Guessed reservations committed in one statement, the snapshot's prediction holding (for tests and metrics). */
+  /**
+   * Guessed reservations committed by their batch's first statement, the snapshots' prediction
+   * holding for the whole batch (for tests and metrics).
+   */
   guessesCommittedAtOnce = 0;
+  /** Batches of guessed reservations run, and the reservations in them (for tests and metrics). */
+  guessBatches = 0;
+  guessBatchMembers = 0;
 
   constructor(
     em: SqlEntityManager,
     toEvent: EventMapper<InventoryEvent>,
     retry: TransactionRetry = DEFAULT_TRANSACTION_RETRY,
     hooks: InventoryStoreTestHooks = {},
+    grouping: GroupCommitOptions = DEFAULT_GROUP_COMMIT,
   ) {
     this.#em = em;
     this.#toEvent = toEvent;
     this.#retry = retry;
-    this.#hooks = hooks;
+    const env = {
+      em,
+      toEvent,
+      beforeCommit: hooks.beforeGuessedCommit,
+      counters: this,
+      maxAttempts: grouping.maxAttempts,
+      baseDelayMs: retry.baseDelayMs,
+    };
+    this.#guesses = new MicroBatcher((requests) => runGuessBatch(env, requests), {
+      maxWeight: grouping.maxLines,
+      maxInFlight: grouping.maxInFlight,
+      weigh: (request) => request.guess.reservation.lines.length,
+    });
+    this.#snapshots = new MicroBatcher((requests) => readSnapshots(em, requests), {
+      maxWeight: grouping.maxLines,
+      maxInFlight: grouping.maxSnapshotsInFlight,
+      weigh: (request) => Math.max(1, request.skus.length),
+    });
   }
 
   async transaction<T>(ctx: RequestContext, work: (tx: InventoryTransaction) => Promise<T>): Promise<T> {
@@ -211,171 +249,24 @@ export class MikroOrmInventoryStore implements InventoryStore {
     return readThresholds(this.#em.fork(), tenantId, skus);
   }
 
-  async readForReservation(tenantId: TenantId, skus: readonly string[]): Promise<ReservationSnapshot> {
-    const rows =
-      skus.length === 0
-        ? []
-        : await this.#em.getConnection().execute<SnapshotRow[]>(
-            `select s.sku, s.location_id, s.on_hand, s.reserved, s.version, s.updated_at, t.restock_threshold
-               from inventory_stock s
-               left join inventory_thresholds t on t.tenant_id = s.tenant_id and t.sku = s.sku
-              where s.tenant_id = ? and s.sku in (${skus.map(() => "?").join(", ")})`,
-            [tenantId, ...skus],
-            "all",
-          );
-    const thresholds = new Map<string, number>();
-    const levels: StockLevel[] = rows
-      .map((row) => {
-        if (row.restock_threshold !== null) thresholds.set(row.sku, Number(row.restock_threshold));
-        return {
-          sku: row.sku,
-          locationId: row.location_id,
-          onHand: Number(row.on_hand),
-          reserved: Number(row.reserved),
-          version: Number(row.version),
-          updatedAt: new Date(row.updated_at),
-        };
-      })
-      .sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : a.locationId < b.locationId ? -1 : 1));
-    return { levels, thresholds };
+  /** Concurrent calls share one query (`readSnapshots`). */
+  readForReservation(tenantId: TenantId, skus: readonly string[]): Promise<ReservationSnapshot> {
+    return this.#snapshots.add({ tenantId, skus });
   }
 
   /**
-   * SQLite: through the generic transaction. MariaDB: on one pooled connection, with compound
-   * statements (`BEGIN NOT ATOMIC ... END`: one statement each, so no multi-statement flag).
-   * The first: READ COMMITTED, START TRANSACTION, the reservation insert (a replay fails on its
-   * unique key), the conditional updates in lock order, each run only while the earlier ones
-   * applied; then the changed rows are compared with what the snapshot predicted (exact: this
-   * transaction holds their locks). When they match (no one else touched them since the
-   * snapshot, the usual case), the ledger rows and events computed for the prediction are
-   * inserted and committed in the same statement: one round trip after the snapshot. When they
-   * do not, the rows come back, `complete` computes the ledger and events on them, and a second
-   * statement inserts them and commits. A line that no longer fits, a duplicate order, a
-   * deadlock or a lock wait timeout rolls back and gives way to the locked path.
+   * SQLite: through the generic transaction, one at a time. MariaDB: group commit. Guesses
+   * handed in while batches are running (or in the same turn of the event loop) go together in
+   * one transaction (`runGuessBatch`): the batch's stock rows locked in lock order, then, when the
+   * rows are as the snapshots predicted and no order is reserved yet, every reservation, stock
+   * row, ledger row and event written with multi-row statements and committed in the same
+   * statement; otherwise each member decided on the locked rows in arrival order and written by
+   * a second statement. Each member is all or nothing on its own: one whose line no longer fits,
+   * or whose order already has a reservation, leaves nothing and gives way to the locked path.
    */
   async reserveOnGuess(ctx: RequestContext, guess: GuessedReservation): Promise<boolean> {
-    const platform = this.#em.getPlatform();
-    if (platform.usesReturningStatement()) return reserveOnGuessInTransaction(this, ctx, guess);
-    const connection = this.#em.getConnection();
-    const driver = this.#em.getDriver();
-    const tenantId = ctx.tenantId;
-    const { reservation } = guess;
-    const lines = reservation.lines;
-    const date = (d: Date) => platform.processDateProperty(d);
-    const at = date(reservation.createdAt);
-    const beforeCommit = this.#hooks.beforeGuessedCommit;
-    const predicted =
-      !beforeCommit && guess.predicted.length === lines.length ? this.#writes(ctx, guess.complete(guess.predicted)) : undefined;
-    return connection
-      .getClient()
-      .connection()
-      .execute(async (client) => {
-        let committed = false;
-        try {
-          const first = await connection.execute<unknown[]>(
-            guessedReservationSql(lines.length, predicted?.sql),
-            [
-              ...reservationValues(tenantId, reservation, date),
-              ...lines.flatMap((l) => [l.quantity, at, tenantId, l.sku, l.locationId, l.quantity]),
-              ...(predicted
-                ? [
-                    tenantId,
-                    ...guess.predicted.flatMap((a) => [a.sku, a.locationId, a.onHand, a.reserved]),
-                    lines.length,
-                    ...predicted.params,
-                  ]
-                : []),
-              tenantId,
-              ...lines.flatMap((l) => [l.sku, l.locationId]),
-            ],
-            "all",
-            client,
-          );
-          const rows = Array.isArray(first[0]) ? (first[0] as (AfterRow | { outcome: string })[]) : undefined;
-          if (!rows) {
-            this.guessesGivenWay++;
-            return false;
-          }
-          if (rows.length === 1 && "outcome" in (rows[0] as object)) {
-            committed = true;
-            this.guessesCommittedAtOnce++;
-            if (predicted?.outboxRows) signalOutboxCommit(this.#em);
-            return true;
-          }
-          const after = lines.map((line) => {
-            const row = (rows as AfterRow[]).find((r) => r.sku === line.sku && r.location_id === line.locationId);
-            if (!row) throw new Error(`stock row ${line.sku}/${line.locationId} vanished under its lock`);
-            return { sku: line.sku, locationId: line.locationId, onHand: Number(row.on_hand), reserved: Number(row.reserved) };
-          });
-          const writes = this.#writes(ctx, guess.complete(after));
-          if (beforeCommit) {
-            await connection.execute(`begin not atomic ${writes.sql} end`, writes.params, "run", client);
-            await beforeCommit();
-            await connection.execute("commit", [], "run", client);
-          } else {
-            await connection.execute(`begin not atomic ${writes.sql} commit; end`, writes.params, "run", client);
-          }
-          committed = true;
-          if (writes.outboxRows) signalOutboxCommit(this.#em);
-          return true;
-        } catch (error) {
-          const converted = error instanceof Error ? driver.convertException(error) : error;
-          if (isLockConflictOrDuplicate(converted)) {
-            this.guessesGivenWay++;
-            return false;
-          }
-          throw converted;
-        } finally {
-          // A compound statement that failed half-way leaves its transaction open on the connection.
-          if (!committed) await connection.execute("rollback", [], "run", client).catch(() => undefined);
-        }
-      });
-  }
-
-  /** The ledger rows and outbox events as multi-row inserts (statements ending in `;`, with their parameters). */
-  #writes(
-    ctx: RequestContext,
-    { movements, events }: { movements: StockMovement[]; events: InventoryEvent[] },
-  ): { sql: string; params: unknown[]; outboxRows: number } {
-    const platform = this.#em.getPlatform();
-    const date = (d: Date) => platform.processDateProperty(d);
-    const outbox = events.map((event) => this.#toEvent(event, ctx));
-    const sql =
-      (movements.length === 0
-        ? ""
-        : `insert into inventory_movements (${MOVEMENT_COLUMNS}) values ${rowsOf(movements.length, 14)};`) +
-      (outbox.length === 0 ? "" : ` insert into outbox_events (${OUTBOX_COLUMNS}) values ${rowsOf(outbox.length, 10)};`);
-    const params = [
-      ...movements.flatMap((m) => [
-        m.id,
-        ctx.tenantId,
-        m.sku,
-        m.locationId,
-        m.kind,
-        m.adjustmentReason ?? null,
-        m.onHandDelta,
-        m.reservedDelta,
-        m.onHandAfter,
-        m.reservedAfter,
-        m.orderId ?? null,
-        m.actorUserId ?? null,
-        m.note ?? null,
-        date(m.occurredAt),
-      ]),
-      ...outbox.flatMap((e) => [
-        e.id,
-        e.topic,
-        e.key,
-        e.type,
-        e.schemaVersion,
-        e.tenantId,
-        e.correlationId,
-        date(e.occurredAt),
-        Buffer.from(e.payload.buffer, e.payload.byteOffset, e.payload.byteLength),
-        null,
-      ]),
-    ];
-    return { sql, params, outboxRows: outbox.length };
+    if (this.#em.getPlatform().usesReturningStatement()) return reserveOnGuessInTransaction(this, ctx, guess);
+    return this.#guesses.add({ ctx, guess });
   }
 
   async findReservation(tenantId: TenantId, orderId: string): Promise<Reservation | undefined> {
@@ -452,94 +343,6 @@ export class MikroOrmInventoryStore implements InventoryStore {
   }
 }
 
-interface SnapshotRow {
-  sku: string;
-  location_id: string;
-  on_hand: number | string;
-  reserved: number | string;
-  version: number | string;
-  updated_at: Date | string | number;
-  restock_threshold: number | string | null;
-}
-
-interface AfterRow {
-  sku: string;
-  location_id: string;
-  on_hand: number | string;
-  reserved: number | string;
-}
-
-const RESERVATION_COLUMNS =
-  "`tenant_id`, `order_id`, `reservation_id`, `status`, `lines`, `short_lines`, `skus`, `created_at`, `expires_at`, `updated_at`, `release_reason`";
-const MOVEMENT_COLUMNS =
-  "`movement_id`, `tenant_id`, `sku`, `location_id`, `kind`, `adjustment_reason`, `on_hand_delta`, `reserved_delta`, `on_hand_after`, `reserved_after`, `order_id`, `actor_user_id`, `note`, `occurred_at`";
-/** The columns `appendToOutbox` writes (`OutboxEvent`), in the order the values are given. */
-const OUTBOX_COLUMNS =
-  "`event_id`, `topic`, `event_key`, `event_type`, `schema_version`, `tenant_id`, `correlation_id`, `occurred_at`, `payload`, `published_at`";
-
-const rowsOf = (count: number, width: number) =>
-  Array.from({ length: count }, () => `(${Array.from({ length: width }, () => "?").join(", ")})`).join(", ");
-
-const guessedSql = new Map<number, string>();
-
-/**
- * The first compound statement of a guessed reservation with `lines` lines. Parameters: the
- * reservation's 11 values; per line quantity, updated_at, tenant, SKU, location, quantity; with
- * a prediction, the tenant, per line SKU, location, on hand and reserved predicted, the line
- * count, and the parameters of `predictedWrites`; then the tenant and per line SKU and location
- * for the read-back. Answers `outcome = committed`, or the changed rows (transaction still
- * open), or nothing (a line did not fit; transaction still open).
- */
-function guessedReservationSql(lines: number, predictedWrites: string | undefined): string {
-  const cached = predictedWrites === undefined ? guessedSql.get(lines) : undefined;
-  if (cached) return cached;
-  const update =
-    "if fits then update inventory_stock set reserved = reserved + ?, version = version + 1, updated_at = ?" +
-    " where tenant_id = ? and sku = ? and location_id = ? and on_hand - reserved >= ?;" +
-    " if row_count() <> 1 then set fits = 0; end if; end if;";
-  const rows = (extra: string) => Array.from({ length: lines }, () => `(sku = ? and location_id = ?${extra})`).join(" or ");
-  const readBack = `select sku, location_id, on_hand, reserved from inventory_stock where tenant_id = ? and (${rows("")});`;
-  const sql = `begin not atomic
-    declare fits int default 1;
-    set transaction isolation level read committed;
-    start transaction;
-    insert into inventory_reservations (${RESERVATION_COLUMNS}) values ${rowsOf(1, 11)};
-    ${Array.from({ length: lines }, () => update).join("\n    ")}
-    if fits then
-      ${
-        predictedWrites === undefined
-          ? readBack
-          : `if (select count(*) from inventory_stock where tenant_id = ? and (${rows(" and on_hand = ? and reserved = ?")})) = ? then
-        ${predictedWrites}
-        commit;
-        select 'committed' as outcome;
-      else
-        ${readBack}
-      end if;`
-      }
-    end if;
-  end`;
-  if (predictedWrites === undefined) guessedSql.set(lines, sql);
-  return sql;
-}
-
-function reservationValues(tenantId: string, r: Reservation, date: (d: Date) => unknown): unknown[] {
-  const f = toReservationFields(r);
-  return [
-    tenantId,
-    f.orderId,
-    f.reservationId,
-    f.status,
-    f.lines,
-    f.shortLines,
-    f.skus,
-    date(f.createdAt),
-    date(f.expiresAt),
-    date(f.updatedAt),
-    f.releaseReason,
-  ];
-}
-
 /** On hand fits in 24 bits (MAX_ON_HAND < 2^24), so on hand and reserved travel in one number. */
 const PACK = 2 ** 24;
 
@@ -606,21 +409,6 @@ function toLevel(row: StockRow): StockLevel {
     reserved: row.reserved,
     version: row.version,
     updatedAt: row.updatedAt,
-  };
-}
-
-function toReservationFields(r: Reservation) {
-  return {
-    orderId: r.orderId,
-    reservationId: r.id,
-    status: r.status,
-    lines: JSON.stringify(r.lines),
-    shortLines: JSON.stringify(r.shortLines),
-    skus: `,${[...new Set(r.lines.map((l) => l.sku))].join(",")},`,
-    createdAt: r.createdAt,
-    expiresAt: r.expiresAt,
-    updatedAt: r.updatedAt,
-    releaseReason: r.releaseReason ?? null,
   };
 }
 
