@@ -40,6 +40,7 @@ import { createMikroOrmProcessedEvents } from "../../adapters/mikro-orm/mikro-or
 import type { ContextModule } from "../runtime/context-module.ts";
 import { startProcess, stopOnSignals } from "../runtime/run-process.ts";
 import { embeddedConfigSchema } from "./embedded-config.ts";
+import { createMemoryAvailabilityCache } from "../../adapters/memory/inventory/memory-availability-cache.ts";
 import { seedDemoData } from "./demo-seed.ts";
 import { embeddedKeyEncryptionKey } from "./embedded-key-encryption-key.ts";
 import { inProcessTransport } from "./in-process-transport.ts";
@@ -102,6 +103,8 @@ contexts.push(
     clock: systemClock,
     logger,
     resolveIdentity: auth.resolveIdentity,
+    // As the inventory process's Redis cache: short TTL, refreshed on every change.
+    availabilityCache: createMemoryAvailabilityCache({ ttlMs: 5_000, clock: systemClock }),
   }),
 );
 // Cart: its own SQLite file (no cache in front: the file is local); prices and availability
