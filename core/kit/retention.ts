@@ -53,6 +53,11 @@ export interface ExpiredRecords {
 export interface RetentionTarget {
   readonly policy: RetentionPolicy;
   readonly records: ExpiredRecords;
+  /**
+   * At most this many batches per sweep (default: until a batch comes back short). For stores
+   * where a batch is a scan (FerretDB): a backlog goes over several sweeps, each of bounded cost.
+   */
+  readonly maxBatchesPerSweep?: number;
 }
 
 export interface SweepOptions {
@@ -66,17 +71,18 @@ export interface SweepOptions {
 
 /**
  * One sweep: for every target, batches of `batchSize` are deleted as long as a batch comes back
- * full and deleted something, all against the cutoff of `now` (rows that expire during the sweep
- * wait for the next one). Resolves to the rows deleted per kind.
+ * full and deleted something (at most the target's `maxBatchesPerSweep`), all against the
+ * cutoff of `now` (rows that expire during the sweep wait for the next one). Resolves to the
+ * rows deleted per kind.
  */
 export async function sweepExpired(targets: readonly RetentionTarget[], options: SweepOptions): Promise<Record<string, number>> {
   if (!Number.isSafeInteger(options.batchSize) || options.batchSize < 1) throw new RangeError("batchSize must be at least 1");
   const deleted: Record<string, number> = {};
-  for (const { policy, records } of targets) {
+  for (const { policy, records, maxBatchesPerSweep = Number.POSITIVE_INFINITY } of targets) {
     const cutoff = retentionCutoff(policy, options.now);
     let count = 0;
     try {
-      while (!options.signal?.aborted) {
+      for (let batches = 0; batches < maxBatchesPerSweep && !options.signal?.aborted; batches++) {
         const batch = await records.deleteBefore(cutoff, options.batchSize);
         count += batch.deleted;
         // A full batch of which nothing went was taken by another sweeper (or moved on): let it finish.

@@ -1,9 +1,11 @@
 import { z } from "zod";
 import { accessTokenVerifyingConfig, remoteJwksConfig } from "../../adapters/config/access-token-config.ts";
 import { port, processConfigFields } from "../runtime/process-config.ts";
+import { documentRetentionConfigFields } from "../runtime/retention-config.ts";
 
 export const catalogConfigSchema = z.object({
   ...processConfigFields,
+  ...documentRetentionConfigFields,
   ...accessTokenVerifyingConfig,
   ...remoteJwksConfig,
   SHOPMESH_PORT: port(7003),

@@ -3,10 +3,13 @@ import type { CatalogDeps } from "../../core/catalog/catalog-deps.ts";
 import type { EventConsumer, RunningSubscription } from "../../core/kit/event-consumer.ts";
 import type { HealthProbe } from "../../core/kit/health.ts";
 import type { ProcessedEvents } from "../../core/kit/processed-events.ts";
+import type { RetentionTarget } from "../../core/kit/retention.ts";
 import type { Logger } from "../../adapters/observability/logger.ts";
 import type { IdentityResolver } from "../../adapters/rpc/call-context.ts";
 import { serviceHandlers } from "../../adapters/rpc/service-handlers.ts";
 import type { ContextModule } from "../runtime/context-module.ts";
+import type { DocumentRetentionSettings } from "../runtime/retention-config.ts";
+import { startRetentionSweeper } from "../runtime/retention-sweeper.ts";
 import { catalogHandlers } from "./catalog-handlers.ts";
 import { subscribeCatalogEvents } from "./catalog-subscriptions.ts";
 
@@ -28,12 +31,15 @@ export interface CatalogModuleDeps {
   readonly ratingGroup?: string;
   /** Closes the stores, after the relay and consumers stopped. */
   readonly close?: () => Promise<void>;
+  /** The retention sweeper's kinds and pace (docs: Retention); none runs without (memory stores). */
+  readonly retention?: { readonly targets: readonly RetentionTarget[]; readonly settings: DocumentRetentionSettings };
 }
 
 /** The catalog context, the same in its own process and in the embedded one. */
 export function catalogModule(options: CatalogModuleDeps): ContextModule {
   let relay: { stop(): Promise<void> } | undefined;
   let subscriptions: RunningSubscription[] = [];
+  let sweeper: { stop(): Promise<void> } | undefined;
   return {
     name: "catalog",
     handlers: [
@@ -55,8 +61,18 @@ export function catalogModule(options: CatalogModuleDeps): ContextModule {
         searchSince: options.searchSince,
         ratingGroup: options.ratingGroup,
       });
+      if (options.retention) {
+        sweeper = startRetentionSweeper({
+          context: "catalog",
+          targets: options.retention.targets,
+          clock: options.deps.clock,
+          settings: options.retention.settings,
+          logger: options.logger,
+        });
+      }
     },
     async stop() {
+      await sweeper?.stop();
       for (const subscription of subscriptions) await subscription.stop();
       await relay?.stop();
       await options.close?.();

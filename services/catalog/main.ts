@@ -23,9 +23,11 @@ import { platformModule } from "../platform/platform-module.ts";
 import { kafkaModule } from "../runtime/kafka-module.ts";
 import { closingModule } from "../runtime/closing-module.ts";
 import { startMeshIdentity } from "../runtime/mesh-identity.ts";
+import { documentRetentionSettingsOf } from "../runtime/retention-config.ts";
 import { startProcess, stopOnSignals } from "../runtime/run-process.ts";
 import { catalogConfigSchema } from "./catalog-config.ts";
 import { catalogModule } from "./catalog-module.ts";
+import { catalogRetentionTargets } from "./catalog-retention.ts";
 import { REVIEW_EVENTS_TOPIC } from "./catalog-subscriptions.ts";
 import { PRODUCT_EVENTS_TOPIC, productEventMapper } from "./product-event-mapper.ts";
 import { tenantCurrency } from "../runtime/tenant-currency.ts";
@@ -61,6 +63,7 @@ const deps = {
   newId: randomId,
   currencyOf: tenantCurrency(identity.tenants, config.SHOPMESH_CATALOG_CURRENCY),
 };
+const retention = documentRetentionSettingsOf(config);
 const catalog = catalogModule({
   deps,
   startRelay: () =>
@@ -77,6 +80,7 @@ const catalog = catalogModule({
   resolveIdentity: identity.resolveIdentity,
   cacheGroup: `catalog-cache-${instance}`,
   close: () => mongo.close(),
+  retention: { targets: catalogRetentionTargets(mongo.db, retention), settings: retention },
 });
 const running = await startProcess({
   modules: [

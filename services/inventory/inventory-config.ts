@@ -2,10 +2,12 @@ import { z } from "zod";
 import { accessTokenVerifyingConfig, remoteJwksConfig } from "../../adapters/config/access-token-config.ts";
 import { DEFAULT_INVENTORY_POLICY, type InventoryPolicy } from "../../core/inventory/inventory-deps.ts";
 import { meshConfigFields, port, processConfigFields } from "../runtime/process-config.ts";
+import { retentionConfigFields } from "../runtime/retention-config.ts";
 
 export const inventoryConfigSchema = z.object({
   ...processConfigFields,
   ...meshConfigFields,
+  ...retentionConfigFields,
   ...accessTokenVerifyingConfig,
   ...remoteJwksConfig,
   SHOPMESH_PORT: port(7005),

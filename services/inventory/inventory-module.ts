@@ -14,6 +14,9 @@ import { serviceHandlers } from "../../adapters/rpc/service-handlers.ts";
 import { InventoryService } from "../../gen/shop/inventory/v1/inventory_pb.ts";
 import type { ContextModule } from "../runtime/context-module.ts";
 import { relationalContextModule } from "../runtime/relational-context.ts";
+import { DEFAULT_RETENTION_SETTINGS, type RetentionSettings } from "../runtime/retention-config.ts";
+import { startRetentionSweeper } from "../runtime/retention-sweeper.ts";
+import { messagingRetentionTargets } from "../runtime/retention-targets.ts";
 import { inventoryEventMapper } from "./inventory-event-mapper.ts";
 import { INVENTORY_INTERNAL_METHODS, inventoryHandlers } from "./inventory-handlers.ts";
 import { subscribeToOrderEvents } from "./order-events-subscription.ts";
@@ -40,12 +43,15 @@ export interface InventoryModuleDeps {
   readonly sweepIntervalMs?: number;
   /** The consumed topic and group when not the mesh's `order-events` / `inventory` (tests on a shared Kafka). */
   readonly orderEvents?: { readonly topic: string; readonly group: string };
+  /** The retention sweeper's settings (docs: Retention); defaults when not given. */
+  readonly retention?: RetentionSettings;
 }
 
 /**
  * The inventory context, the same in its own process and in the embedded one: InventoryService,
- * the outbox relay of `inventory-events`, the consumer of `order-events` and the reservation
- * sweeper. Stopping stops the consumer and the sweeper, then the relay and the database.
+ * the outbox relay of `inventory-events`, the consumer of `order-events`, the reservation
+ * sweeper and the retention sweeper. Stopping stops the consumer and the sweepers, then the
+ * relay and the database.
  */
 export function inventoryModule(
   deps: InventoryModuleDeps,
@@ -64,6 +70,7 @@ export function inventoryModule(
     availabilityCache: deps.availabilityCache,
   };
   const options = { logger: deps.logger, resolveIdentity: deps.resolveIdentity, internalMethods: INVENTORY_INTERNAL_METHODS };
+  const retention = deps.retention ?? DEFAULT_RETENTION_SETTINGS;
   const relational = relationalContextModule({
     name: "inventory",
     db: deps.db,
@@ -79,6 +86,13 @@ export function inventoryModule(
         ...(deps.orderEvents ? { topic: deps.orderEvents.topic, group: deps.orderEvents.group } : {}),
       }),
       startReservationSweeper(useCases, { intervalMs: deps.sweepIntervalMs ?? 5_000, logger: deps.logger }),
+      startRetentionSweeper({
+        context: "inventory",
+        targets: messagingRetentionTargets(deps.db.em, retention),
+        clock: deps.clock,
+        settings: retention,
+        logger: deps.logger,
+      }),
     ],
   });
   return { ...relational, store, useCases };

@@ -12,6 +12,7 @@ import { platformModule } from "../platform/platform-module.ts";
 import { kafkaModule } from "../runtime/kafka-module.ts";
 import { closingModule } from "../runtime/closing-module.ts";
 import { startMeshIdentity } from "../runtime/mesh-identity.ts";
+import { retentionSettingsOf } from "../runtime/retention-config.ts";
 import { startProcess, stopOnSignals } from "../runtime/run-process.ts";
 import { inventoryConfigSchema, inventoryPolicyOf } from "./inventory-config.ts";
 import { INVENTORY_EVENTS_TOPIC } from "./inventory-event-mapper.ts";
@@ -48,6 +49,7 @@ const inventory = inventoryModule({
   policy: inventoryPolicyOf(config),
   availabilityCache,
   sweepIntervalMs: config.SHOPMESH_INVENTORY_SWEEP_INTERVAL_MS,
+  retention: retentionSettingsOf(config),
 });
 const running = await startProcess({
   modules: [

@@ -11,6 +11,7 @@ import { platformModule } from "../platform/platform-module.ts";
 import { kafkaModule } from "../runtime/kafka-module.ts";
 import { closingModule } from "../runtime/closing-module.ts";
 import { startMeshIdentity } from "../runtime/mesh-identity.ts";
+import { documentRetentionSettingsOf } from "../runtime/retention-config.ts";
 import { startProcess, stopOnSignals } from "../runtime/run-process.ts";
 import { createCatalogProductCatalog } from "./catalog-product-catalog.ts";
 import { mongoReviewStores } from "./review-stores.ts";
@@ -45,6 +46,7 @@ const reviews = reviewsModule({
     intervalMs: config.SHOPMESH_REVIEWS_RATING_SWEEP_INTERVAL_MS,
     graceMs: config.SHOPMESH_REVIEWS_RATING_SWEEP_GRACE_MS,
   },
+  retention: documentRetentionSettingsOf(config),
 });
 const running = await startProcess({
   modules: [

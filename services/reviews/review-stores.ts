@@ -1,6 +1,7 @@
 import type { Db } from "mongodb";
 import type { EventPublisher } from "../../core/kit/event-publisher.ts";
 import type { HealthProbe } from "../../core/kit/health.ts";
+import type { RetentionTarget } from "../../core/kit/retention.ts";
 import type { ProductRatingRepository } from "../../core/reviews/product-rating-repository.ts";
 import type { ReviewRepository } from "../../core/reviews/review-repository.ts";
 import type { ReviewSettingsRepository } from "../../core/reviews/review-settings.ts";
@@ -14,7 +15,9 @@ import { MongoProductRatingRepository } from "../../adapters/mongo/reviews/mongo
 import { MongoReviewRepository } from "../../adapters/mongo/reviews/mongo-review-repository.ts";
 import { MongoReviewSettingsRepository } from "../../adapters/mongo/reviews/mongo-review-settings-repository.ts";
 import { REVIEW_OUTBOX_COLLECTIONS } from "../../adapters/mongo/reviews/review-collections.ts";
+import type { DocumentRetentionSettings } from "../runtime/retention-config.ts";
 import { productRatingEventMapper, reviewEventMapper } from "./reviews-event-mapper.ts";
+import { reviewsRetentionTargets } from "./reviews-retention.ts";
 
 /** Where the reviews context keeps its state, and how its outbox reaches the broker. */
 export interface ReviewStores {
@@ -23,6 +26,8 @@ export interface ReviewStores {
   readonly settings: ReviewSettingsRepository;
   readonly probes: readonly HealthProbe[];
   startRelay(publisher: EventPublisher, onError: (error: unknown) => void): Promise<{ stop(): Promise<void> }>;
+  /** What the retention sweeper deletes; absent when nothing outlives its use (memory). */
+  retentionTargets?(settings: DocumentRetentionSettings): RetentionTarget[];
 }
 
 /** MongoDB (FerretDB in tests): documents with their own outbox, drained by the kit's relay. */
@@ -40,6 +45,7 @@ export function mongoReviewStores(db: Db): ReviewStores {
         leaseName: "reviews-outbox",
         onError: (error) => onError(error),
       }),
+    retentionTargets: (settings) => reviewsRetentionTargets(db, settings),
   };
 }
 

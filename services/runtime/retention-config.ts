@@ -54,3 +54,45 @@ export function retentionSettingsOf(config: RetentionConfig): RetentionSettings 
     publishedOutboxMs: config.SHOPMESH_RETENTION_PUBLISHED_OUTBOX_DAYS * DAY,
   };
 }
+
+/**
+ * The document contexts (catalog, reviews on FerretDB/MongoDB): a batch there is a scan of the
+ * collection, not an index read, so sweeps are rare and each deletes a bounded number of batches.
+ */
+export interface DocumentRetentionSettings
+  extends Pick<RetentionSettings, "intervalMs" | "batchSize" | "expiredGraceMs" | "processedEventsMs"> {
+  /** Batches per kind per sweep at most; a larger backlog goes over the next sweeps. */
+  readonly maxBatchesPerSweep: number;
+}
+
+export const DEFAULT_DOCUMENT_RETENTION_SETTINGS: DocumentRetentionSettings = {
+  intervalMs: HOUR,
+  // A batch costs about one scan whatever its size (measured: 500 and 2,000 alike), so larger ones.
+  batchSize: 1_000,
+  expiredGraceMs: D.expiredGraceMs,
+  processedEventsMs: D.processedEventsMs,
+  maxBatchesPerSweep: 10,
+};
+
+const DD = DEFAULT_DOCUMENT_RETENTION_SETTINGS;
+
+/** The variables a document context process reads for its sweeper (same names, other defaults). */
+export const documentRetentionConfigFields = {
+  SHOPMESH_RETENTION_INTERVAL_SECONDS: int(10, 86_400, DD.intervalMs / 1_000),
+  SHOPMESH_RETENTION_BATCH_SIZE: int(1, 10_000, DD.batchSize),
+  SHOPMESH_RETENTION_MAX_BATCHES_PER_SWEEP: int(1, 1_000, DD.maxBatchesPerSweep),
+  SHOPMESH_RETENTION_EXPIRED_GRACE_HOURS: retentionConfigFields.SHOPMESH_RETENTION_EXPIRED_GRACE_HOURS,
+  SHOPMESH_RETENTION_PROCESSED_EVENTS_DAYS: retentionConfigFields.SHOPMESH_RETENTION_PROCESSED_EVENTS_DAYS,
+};
+
+type DocumentRetentionConfig = { [K in keyof typeof documentRetentionConfigFields]: number };
+
+export function documentRetentionSettingsOf(config: DocumentRetentionConfig): DocumentRetentionSettings {
+  return {
+    intervalMs: config.SHOPMESH_RETENTION_INTERVAL_SECONDS * 1_000,
+    batchSize: config.SHOPMESH_RETENTION_BATCH_SIZE,
+    maxBatchesPerSweep: config.SHOPMESH_RETENTION_MAX_BATCHES_PER_SWEEP,
+    expiredGraceMs: config.SHOPMESH_RETENTION_EXPIRED_GRACE_HOURS * HOUR,
+    processedEventsMs: config.SHOPMESH_RETENTION_PROCESSED_EVENTS_DAYS * DAY,
+  };
+}

@@ -11,6 +11,7 @@ import { createLogger } from "../../adapters/observability/logger.ts";
 import { platformModule } from "../platform/platform-module.ts";
 import { kafkaModule } from "../runtime/kafka-module.ts";
 import { startMeshIdentity } from "../runtime/mesh-identity.ts";
+import { retentionSettingsOf } from "../runtime/retention-config.ts";
 import { startProcess, stopOnSignals } from "../runtime/run-process.ts";
 import { ORDER_EVENTS_TOPIC } from "./order-events-subscription.ts";
 import { shippingConfigSchema, shippingPolicyOf } from "./shipping-config.ts";
@@ -40,6 +41,7 @@ const shipping = shippingModule({
   logger,
   resolveIdentity: identity.resolveIdentity,
   policy: shippingPolicyOf(config),
+  retention: retentionSettingsOf(config),
 });
 const running = await startProcess({
   modules: [

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { accessTokenVerifyingConfig, remoteJwksConfig } from "../../adapters/config/access-token-config.ts";
 import { DEFAULT_SHIPPING_POLICY, type ShippingPolicy } from "../../core/shipping/shipping-deps.ts";
 import { meshConfigFields, port, processConfigFields } from "../runtime/process-config.ts";
+import { retentionConfigFields } from "../runtime/retention-config.ts";
 
 /** The carrier webhook's HMAC secret: at least 32 characters, from the secret store; never a default. */
 export const carrierWebhookSecret = z.string().min(32, "must be at least 32 characters");
@@ -9,6 +10,7 @@ export const carrierWebhookSecret = z.string().min(32, "must be at least 32 char
 export const shippingConfigSchema = z.object({
   ...processConfigFields,
   ...meshConfigFields,
+  ...retentionConfigFields,
   ...accessTokenVerifyingConfig,
   ...remoteJwksConfig,
   SHOPMESH_PORT: port(7009),

@@ -17,6 +17,9 @@ import { serviceHandlers } from "../../adapters/rpc/service-handlers.ts";
 import { ShippingService } from "../../gen/shop/shipping/v1/shipping_pb.ts";
 import type { ContextModule } from "../runtime/context-module.ts";
 import { relationalContextModule } from "../runtime/relational-context.ts";
+import { DEFAULT_RETENTION_SETTINGS, type RetentionSettings } from "../runtime/retention-config.ts";
+import { startRetentionSweeper } from "../runtime/retention-sweeper.ts";
+import { messagingRetentionTargets } from "../runtime/retention-targets.ts";
 import { subscribeToOrderEvents } from "./order-events-subscription.ts";
 import { shippingEventMapper } from "./shipping-event-mapper.ts";
 import { SHIPPING_INTERNAL_METHODS, shippingHandlers } from "./shipping-handlers.ts";
@@ -39,12 +42,15 @@ export interface ShippingModuleDeps {
   /** Tests use topics and groups of their own; the defaults are `order-events` and `shipping`. */
   readonly orderEventsTopic?: string;
   readonly consumerGroup?: string;
+  /** The retention sweeper's settings (docs: Retention); defaults when not given. */
+  readonly retention?: RetentionSettings;
 }
 
 /**
  * The shipping context, the same in its own process and in the embedded one: ShippingService,
- * the carrier webhook (`POST /webhooks/carrier`), the outbox relay of `shipping-events` and the
- * consumer of `order-events`. Stopping stops the consumer, then the relay and the database.
+ * the carrier webhook (`POST /webhooks/carrier`), the outbox relay of `shipping-events`, the
+ * consumer of `order-events` and the retention sweeper. Stopping stops the consumer and the
+ * sweeper, then the relay and the database.
  */
 export function shippingModule(
   deps: ShippingModuleDeps,
@@ -58,6 +64,7 @@ export function shippingModule(
     policy: deps.policy ?? DEFAULT_SHIPPING_POLICY,
   };
   const options = { logger: deps.logger, resolveIdentity: deps.resolveIdentity, internalMethods: SHIPPING_INTERNAL_METHODS };
+  const retention = deps.retention ?? DEFAULT_RETENTION_SETTINGS;
   const relational = relationalContextModule({
     name: "shipping",
     db: deps.db,
@@ -72,6 +79,13 @@ export function shippingModule(
         logger: deps.logger,
         ...(deps.orderEventsTopic ? { topic: deps.orderEventsTopic } : {}),
         ...(deps.consumerGroup ? { group: deps.consumerGroup } : {}),
+      }),
+      startRetentionSweeper({
+        context: "shipping",
+        targets: messagingRetentionTargets(deps.db.em, retention),
+        clock: deps.clock,
+        settings: retention,
+        logger: deps.logger,
       }),
     ],
   });
