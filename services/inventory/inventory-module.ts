@@ -16,9 +16,9 @@ import type { ContextModule } from "../runtime/context-module.ts";
 import { relationalContextModule } from "../runtime/relational-context.ts";
 import { DEFAULT_RETENTION_SETTINGS, type RetentionSettings } from "../runtime/retention-config.ts";
 import { startRetentionSweeper } from "../runtime/retention-sweeper.ts";
-import { messagingRetentionTargets } from "../runtime/retention-targets.ts";
 import { inventoryEventMapper } from "./inventory-event-mapper.ts";
 import { INVENTORY_INTERNAL_METHODS, inventoryHandlers } from "./inventory-handlers.ts";
+import { inventoryRetentionTargets } from "./inventory-retention.ts";
 import { subscribeToOrderEvents } from "./order-events-subscription.ts";
 import { startReservationSweeper } from "./reservation-sweeper.ts";
 
@@ -88,7 +88,7 @@ export function inventoryModule(
       startReservationSweeper(useCases, { intervalMs: deps.sweepIntervalMs ?? 5_000, logger: deps.logger }),
       startRetentionSweeper({
         context: "inventory",
-        targets: messagingRetentionTargets(deps.db.em, retention),
+        targets: inventoryRetentionTargets(deps.db.em, retention, deps.clock),
         clock: deps.clock,
         settings: retention,
         logger: deps.logger,

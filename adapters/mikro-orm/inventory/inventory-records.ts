@@ -75,7 +75,12 @@ export const StockMovementRecord = defineEntity({
   indexes: [{ properties: ["tenantId", "sku", "sequence"] }],
 });
 
-/** The first answer of an idempotent command (AdjustStock), stored in the command's transaction. */
+/**
+ * The first answer of an idempotent command (AdjustStock), stored in the command's transaction.
+ * `created_at` opens its retention window (index: the sweep's picks). Null on rows written before
+ * the column existed or by a process of the previous version: SQLite adds a column only with a
+ * constant default, so the schema update cannot stamp them; the sweep does (inventory-retention.ts).
+ */
 export const InventoryIdempotencyRecord = defineEntity({
   name: "InventoryIdempotencyRecord",
   tableName: "inventory_idempotency_keys",
@@ -85,7 +90,9 @@ export const InventoryIdempotencyRecord = defineEntity({
     idempotencyKey: p.string().length(128).primary(),
     fingerprint: p.text(),
     response: p.text(),
+    createdAt: p.datetime(3).nullable(),
   },
+  indexes: [{ properties: ["createdAt"] }],
 });
 
 export const inventoryEntities = [

@@ -225,7 +225,9 @@ export class MikroOrmInventoryStore implements InventoryStore, GuessCounters {
         return row ? { fingerprint: row.fingerprint, response: row.response } : undefined;
       },
       async saveIdempotent(scope, idempotencyKey, fingerprint, response) {
-        await em.insert(InventoryIdempotencyRecord, { tenantId, scope, idempotencyKey, fingerprint, response });
+        // Wall time, as processed marks and published outbox rows: the port hands no instant in.
+        const createdAt = new Date();
+        await em.insert(InventoryIdempotencyRecord, { tenantId, scope, idempotencyKey, fingerprint, response, createdAt });
       },
       async publish(events) {
         await appendMappedToOutbox(em, toEvent, ctx, events);

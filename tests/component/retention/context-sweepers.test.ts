@@ -11,6 +11,7 @@ import { MemorySearchIndex } from "../../../adapters/memory/catalog/memory-searc
 import { createMemoryEventBus } from "../../../adapters/memory/memory-event-bus.ts";
 import { createMemoryProcessedEvents } from "../../../adapters/memory/memory-processed-events.ts";
 import { MemoryProductCatalog } from "../../../adapters/memory/reviews/memory-product-catalog.ts";
+import { InventoryIdempotencyRecord } from "../../../adapters/mikro-orm/inventory/inventory-records.ts";
 import { OutboxEvent } from "../../../adapters/mikro-orm/outbox-event-entity.ts";
 import { ProcessedEvent } from "../../../adapters/mikro-orm/processed-event-entity.ts";
 import { catalogIndexes } from "../../../adapters/mongo/catalog/catalog-indexes.ts";
@@ -99,7 +100,7 @@ describe("the inventory, shipping, catalog and reviews modules run their retenti
     }
   });
 
-  it("inventory (SQLite, as embedded): marks past 14 days and rows published 7 days ago go; the rest stay", async () => {
+  it("inventory (SQLite, as embedded): marks past 14 days, rows published and answers written 7 days ago go; the rest stay", async () => {
     const db = await openSqlTestDatabase("sqlite", "inventory_retention", inventoryEntities);
     const bus = createMemoryEventBus();
     const module = inventoryModule({
@@ -114,10 +115,20 @@ describe("the inventory, shipping, catalog and reviews modules run their retenti
     });
     opened.push({ dispose: () => db.dispose(), module });
     await seedMessaging(db.em.fork());
+    for (const [idempotencyKey, createdAt] of [
+      ["old", ago(8 * DAY)],
+      ["young", ago(6 * DAY)],
+      ["unstamped", null],
+    ] as const) {
+      const answer = { tenantId: "acme", scope: "adjust_stock", idempotencyKey, fingerprint: "f", response: "{}", createdAt };
+      await db.em.fork().insert(InventoryIdempotencyRecord, answer);
+    }
     await module.start?.();
     expect(await eventually(keysOf(db.em, ProcessedEvent, "eventId"), ["young"])).toEqual(["young"]);
     const outbox = ["published-lately", "unpublished"];
     expect(await eventually(keysOf(db.em, OutboxEvent, "eventId"), outbox)).toEqual(outbox);
+    const answers = ["unstamped", "young"];
+    expect(await eventually(keysOf(db.em, InventoryIdempotencyRecord, "idempotencyKey"), answers)).toEqual(answers);
   });
 
   it("shipping (SQLite, as embedded): the same", async () => {
