@@ -85,10 +85,16 @@ const deps: CatalogDeps = {
   products,
   categories,
   cache: cache.cache,
-  searchIndex: mongo ? new MongoSearchIndex(mongo.db) : new MemorySearchIndex(),
+  // BENCH_SEARCH_TABLES / BENCH_SEARCH_SHARDS: the index's collections per kind / shards per split term (default: the adapter's).
+  searchIndex: mongo
+    ? new MongoSearchIndex(mongo.db, {
+        tables: Number(process.env.BENCH_SEARCH_TABLES) || undefined,
+        shards: Number(process.env.BENCH_SEARCH_SHARDS) || undefined,
+      })
+    : new MemorySearchIndex(),
   clock: systemClock,
   newId: randomId,
-  currencyOf: () => "EUR",
+  currencyOf: async () => "EUR",
 };
 
 const now = new Date();

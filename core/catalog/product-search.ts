@@ -17,9 +17,9 @@ export interface IndexedSearch {
 
 /**
  * Search over the inverted index: the posting list of each term is read by key, ranked,
- * filtered and counted here, then the page's products are read from the index too (as last
- * indexed: the product store is not touched, since on FerretDB 1.24 every lookup there scans
- * the products table). Eventually consistent: the index follows the product events.
+ * filtered and counted here, then the page's products are read from the index too, named with
+ * their entries' stamps (the product store is not touched, since on FerretDB 1.24 every lookup
+ * there scans the products table). Eventually consistent: the index follows the product events.
  */
 export async function searchIndexedProducts(
   deps: CatalogDeps,
@@ -35,7 +35,7 @@ export async function searchIndexedProducts(
     facetAttributes: search.facetAttributes,
     sort: search.sort,
   });
-  const products = (await deps.searchIndex.products(tenantId, ranked.productIds)).filter((p) =>
+  const products = (await deps.searchIndex.products(tenantId, ranked.page)).filter((p) =>
     search.filter.statuses.includes(p.status),
   );
   return { products, total: ranked.total, facets: ranked.facets };

@@ -18,6 +18,8 @@ export interface SearchEntry {
   readonly status: ProductStatus;
   readonly createdMs: number;
   readonly ratingRank: number;
+  /** The product state the entry was written from. */
+  readonly stamp: IndexStamp;
 }
 
 /**
@@ -40,6 +42,7 @@ export function compareStamps(a: IndexStamp, b: IndexStamp): number {
 export interface IndexedProduct {
   readonly productId: string;
   readonly terms: readonly string[];
+  /** Its `stamp` is the product's `stamp` below. */
   readonly entry: SearchEntry | undefined;
   /** The product as indexed: a search page is served from it (undefined = gone). */
   readonly snapshot: ProductSnapshot | undefined;
@@ -53,8 +56,12 @@ export interface IndexedProduct {
 export interface SearchIndex {
   /** The live entries under each term, in the order of `terms`. */
   postings(tenantId: TenantId, terms: readonly string[]): Promise<SearchEntry[][]>;
-  /** The products as last indexed, in the order of `ids` (unknown ones left out). */
-  products(tenantId: TenantId, ids: readonly string[]): Promise<ProductSnapshot[]>;
+  /**
+   * The products as indexed, in the order of `wanted` (unknown ones left out): for a product
+   * named with the stamp of its entry, the copy of exactly that state may answer (a store may keep
+   * it near); otherwise, or without a stamp, the copy last indexed.
+   */
+  products(tenantId: TenantId, wanted: readonly ProductRef[]): Promise<ProductSnapshot[]>;
   /**
    * Makes the product's entries be `product.entry` under exactly `product.terms` (under none
    * when gone). Safe to repeat and to run concurrently for the same product: a write never
@@ -65,6 +72,12 @@ export interface SearchIndex {
   replaceAll(tenantId: TenantId, products: readonly IndexedProduct[]): Promise<void>;
 }
 
+/** A product a search page shows; `stamp` = the state its entry was written from, when known (a SearchEntry is one). */
+export interface ProductRef {
+  readonly productId: string;
+  readonly stamp?: IndexStamp;
+}
+
 export function stampOf(product: ProductSnapshot): IndexStamp {
   return { version: product.version, ratingVersion: product.rating.version };
 }
@@ -73,10 +86,11 @@ export function stampOf(product: ProductSnapshot): IndexStamp {
 export function indexedProduct(productId: string, product: ProductSnapshot | undefined): IndexedProduct {
   if (!product) return { productId, terms: [], entry: undefined, snapshot: undefined, stamp: GONE };
   const range = priceRange(product);
+  const stamp = stampOf(product);
   return {
     productId,
     terms: productTerms(product),
-    stamp: stampOf(product),
+    stamp,
     snapshot: product,
     entry: {
       productId,
@@ -89,6 +103,7 @@ export function indexedProduct(productId: string, product: ProductSnapshot | und
       status: product.status,
       createdMs: product.createdAt.getTime(),
       ratingRank: ratingRank(product.rating),
+      stamp,
     },
   };
 }

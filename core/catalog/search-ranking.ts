@@ -22,6 +22,8 @@ export interface RankRequest {
 }
 
 export interface Ranked {
+  /** The page's entries, in order. */
+  readonly page: readonly SearchEntry[];
   /** The page's product ids, in order. */
   readonly productIds: readonly string[];
   /** Every match that passes the filter. */
@@ -32,25 +34,32 @@ export interface Ranked {
 /**
  * Ranks the posting lists of a query's terms: a product matches when it is under at least one
  * term and passes the filter; relevance = how many terms it is under, then product id
- * ascending (a stable order for offset pages). Totals and facet counts cover every match.
+ * ascending (a stable order for offset pages). Totals and facet counts cover every match; only
+ * the matches up to the page's end are put in order (the rest is counted, not sorted).
  */
 export function rankPostings(postings: readonly (readonly SearchEntry[])[], request: RankRequest): Ranked {
-  const matches = new Map<string, { entry: SearchEntry; score: number }>();
+  const matches = new Map<string, Match>();
   const rejected = new Set<string>();
   for (const entries of postings) {
     for (const entry of entries) {
       const seen = matches.get(entry.productId);
       if (seen) seen.score++;
       else if (!rejected.has(entry.productId)) {
-        if (passes(entry, request.filter)) matches.set(entry.productId, { entry, score: 1 });
+        if (passes(entry, request.filter)) matches.set(entry.productId, { entry, score: 1, key: 0 });
         else rejected.add(entry.productId);
       }
     }
   }
   const all = [...matches.values()];
-  all.sort(compareFor(request.sort));
+  const keyOf = sortKeyFor(request.sort);
+  for (const m of all) m.key = keyOf(m);
+  const end = Math.min(all.length, request.offset + request.pageSize);
+  const page = firstInOrder(all, end)
+    .slice(request.offset, end)
+    .map((m) => m.entry);
   return {
-    productIds: all.slice(request.offset, request.offset + request.pageSize).map((m) => m.entry.productId),
+    page,
+    productIds: page.map((e) => e.productId),
     total: all.length,
     facets: request.facets
       ? facetCounts(
@@ -71,43 +80,73 @@ export function passes(entry: SearchEntry, filter: ProductFilter): boolean {
   return (filter.attributes ?? []).every((a) => a.values.some((v) => entry.attributePairs.includes(`${a.name}=${v}`)));
 }
 
-type Match = { readonly entry: SearchEntry; readonly score: number };
+/** `key` orders ascending, then product id ascending. */
+type Match = { readonly entry: SearchEntry; score: number; key: number };
 
-const byId = (a: Match, b: Match) => (a.entry.productId < b.entry.productId ? -1 : a.entry.productId > b.entry.productId ? 1 : 0);
+function before(a: Match, b: Match): number {
+  return a.key - b.key || (a.entry.productId < b.entry.productId ? -1 : a.entry.productId > b.entry.productId ? 1 : 0);
+}
 
-function compareFor(sort: ProductSort | undefined): (a: Match, b: Match) => number {
-  if (!sort) return (a, b) => b.score - a.score || byId(a, b);
+/** Relevance = more matched terms first; a named sort = its value, negated when descending. */
+function sortKeyFor(sort: ProductSort | undefined): (m: Match) => number {
+  if (!sort) return (m) => -m.score;
   const { key, descending } = SORT_KEYS[sort];
-  const value = (m: Match) =>
-    key === "createdMs"
-      ? m.entry.createdMs
-      : key === "minPrice"
-        ? m.entry.minPriceMinor
-        : key === "maxPrice"
-          ? m.entry.maxPriceMinor
-          : m.entry.ratingRank;
-  return (a, b) => {
-    const diff = value(a) - value(b);
-    return (descending ? -diff : diff) || byId(a, b);
-  };
+  const sign = descending ? -1 : 1;
+  if (key === "createdMs") return (m) => sign * m.entry.createdMs;
+  if (key === "minPrice") return (m) => sign * m.entry.minPriceMinor;
+  if (key === "maxPrice") return (m) => sign * m.entry.maxPriceMinor;
+  return (m) => sign * m.entry.ratingRank;
+}
+
+/** The first `count` matches in order: a full sort for deep pages, else one pass keeping the best (a page of a broad search). */
+function firstInOrder(all: Match[], count: number): Match[] {
+  if (count * 8 > all.length || count > 1_000) return all.sort(before).slice(0, count);
+  const best: Match[] = [];
+  for (const m of all) {
+    if (best.length === count && before(m, best[count - 1]!) >= 0) continue;
+    let low = 0;
+    let high = best.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (before(best[mid]!, m) <= 0) low = mid + 1;
+      else high = mid;
+    }
+    best.splice(low, 0, m);
+    if (best.length > count) best.pop();
+  }
+  return best;
 }
 
 function facetCounts(entries: readonly SearchEntry[], names: readonly string[]): FacetCount[] {
-  const count = (field: string, valuesOf: (e: SearchEntry) => Iterable<string>): FacetCount => {
+  const brands = new Map<string, number>();
+  const categories = new Map<string, number>();
+  // Entries read from one stored document share their attribute-pair arrays (the store writes
+  // each set once), so the pairs are split per distinct array, not per entry.
+  const pairSets = new Map<readonly string[], number>();
+  for (const e of entries) {
+    if (e.brand) add(brands, e.brand, 1);
+    add(categories, e.categoryId, 1);
+    if (names.length > 0) pairSets.set(e.attributePairs, (pairSets.get(e.attributePairs) ?? 0) + 1);
+  }
+  const attributes = names.map((name) => {
+    const prefix = `${name}=`;
     const counts = new Map<string, number>();
-    for (const e of entries) for (const v of valuesOf(e)) counts.set(v, (counts.get(v) ?? 0) + 1);
-    const values = [...counts].map(([value, n]) => ({ value, count: n }));
-    values.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
-    return { field, values: values.slice(0, FACET_LIMIT) };
-  };
-  return [
-    count("brand", (e) => (e.brand ? [e.brand] : [])),
-    count("category_id", (e) => [e.categoryId]),
-    ...names.map((name) =>
-      count(name, (e) => {
-        const prefix = `${name}=`;
-        return new Set(e.attributePairs.filter((p) => p.startsWith(prefix)).map((p) => p.slice(prefix.length)));
-      }),
-    ),
-  ];
+    for (const [pairs, n] of pairSets) {
+      // a product counts once per value, however often its pairs repeat it
+      const values = new Set(pairs.filter((p) => p.startsWith(prefix)).map((p) => p.slice(prefix.length)));
+      for (const value of values) add(counts, value, n);
+    }
+    return topValues(name, counts);
+  });
+  return [topValues("brand", brands), topValues("category_id", categories), ...attributes];
+}
+
+function add(counts: Map<string, number>, value: string, n: number): void {
+  counts.set(value, (counts.get(value) ?? 0) + n);
+}
+
+function topValues(field: string, counts: Map<string, number>): FacetCount {
+  const values = [...counts].map(([value, count]) => ({ value, count }));
+  values.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+  return { field, values: values.slice(0, FACET_LIMIT) };
 }

@@ -2,13 +2,12 @@ import {
   compareStamps,
   type IndexedProduct,
   type IndexStamp,
+  type ProductRef,
   type SearchEntry,
   type SearchIndex,
 } from "../../../core/catalog/search-index.ts";
 import type { ProductSnapshot } from "../../../core/catalog/product.ts";
 import type { TenantId } from "../../../core/kit/request-context.ts";
-
-type Posting = { readonly stamp: IndexStamp; readonly entry: SearchEntry };
 
 /**
  * The search index in memory (embedded mode, tests): the semantics of the posting documents
@@ -16,7 +15,8 @@ type Posting = { readonly stamp: IndexStamp; readonly entry: SearchEntry };
  * locks: each call runs to completion before another touches the maps.
  */
 export class MemorySearchIndex implements SearchIndex {
-  readonly #postings = new Map<string, Map<string, Posting>>();
+  /** Per term: the entries by product id (each carries the stamp it was written with). */
+  readonly #postings = new Map<string, Map<string, SearchEntry>>();
   /** Per product: the terms it has entries under and the stamp they were written with (kept when gone). */
   readonly #products = new Map<
     string,
@@ -26,13 +26,14 @@ export class MemorySearchIndex implements SearchIndex {
   async postings(tenantId: TenantId, terms: readonly string[]): Promise<SearchEntry[][]> {
     return terms.map((term) => {
       const postings = this.#postings.get(key(tenantId, term));
-      return postings ? [...postings.values()].map((p) => p.entry) : [];
+      return postings ? [...postings.values()] : [];
     });
   }
 
-  async products(tenantId: TenantId, ids: readonly string[]): Promise<ProductSnapshot[]> {
-    return ids.flatMap((id) => {
-      const snapshot = this.#products.get(key(tenantId, id))?.snapshot;
+  /** Always the copy last indexed (the stamps asked for do not matter here). */
+  async products(tenantId: TenantId, wanted: readonly ProductRef[]): Promise<ProductSnapshot[]> {
+    return wanted.flatMap(({ productId }) => {
+      const snapshot = this.#products.get(key(tenantId, productId))?.snapshot;
       return snapshot ? [snapshot] : [];
     });
   }
@@ -45,8 +46,8 @@ export class MemorySearchIndex implements SearchIndex {
     const terms = new Set(product.terms);
     for (const term of new Set([...(state?.terms ?? []), ...terms])) {
       const termKey = key(tenantId, term);
-      const postings = this.#postings.get(termKey) ?? new Map<string, Posting>();
-      if (terms.has(term) && product.entry) postings.set(product.productId, { stamp: product.stamp, entry: product.entry });
+      const postings = this.#postings.get(termKey) ?? new Map<string, SearchEntry>();
+      if (terms.has(term) && product.entry) postings.set(product.productId, product.entry);
       else postings.delete(product.productId);
       if (postings.size === 0) this.#postings.delete(termKey);
       else this.#postings.set(termKey, postings);

@@ -1,24 +1,29 @@
 import type { Collection, Db, IndexDescription } from "mongodb";
 import type { ProductSnapshot } from "../../../core/catalog/product.ts";
-import type { ProductStatus } from "../../../core/catalog/product-content.ts";
 import {
   compareStamps,
   type IndexedProduct,
   type IndexStamp,
+  type ProductRef,
   type SearchEntry,
   type SearchIndex,
 } from "../../../core/catalog/search-index.ts";
 import type { TenantId } from "../../../core/kit/request-context.ts";
 import { insertLocks } from "../mongo-insert-lock.ts";
+import { decodeEntries, decodeEntryMap, encodeEntries } from "./mongo-search-index-codec.ts";
+import { IndexedCopies } from "./mongo-search-index-copies.ts";
 
 export const SEARCH_POSTINGS = "search_postings";
+export const SEARCH_SHARDS = "search_shards";
 export const SEARCH_PRODUCTS = "search_products";
 export const SEARCH_LOCKS = "search_locks";
 /**
  * Documents are spread over TABLES collections per kind (`search_postings_<n>`,
- * `search_products_<n>`, n = hash(_id) mod TABLES): FerretDB 1.24 on SQLite pushes an `_id`
- * filter down but still SCANS the table (its `_id` index is not used; `explain` shows
- * "SCAN"), so a lookup costs the bytes of its table. Smaller tables = cheaper lookups.
+ * `search_shards_<n>`, `search_products_<n>`, n = hash(_id) mod TABLES): FerretDB 1.24 on
+ * SQLite pushes an `_id` filter down but still SCANS the table (its `_id` index is not used;
+ * `explain` shows "SCAN"), so a lookup costs the bytes of its table. Smaller tables = cheaper
+ * lookups; hence the shards of split terms (most of the index's bytes) have tables of their own,
+ * and a term document's lookup scans only term documents.
  */
 export const TABLES = 256;
 /** Lookups are by `_id` only; no secondary index (rebuilds scan the tables). */
@@ -26,12 +31,20 @@ export const searchIndexIndexes: Readonly<Record<string, readonly IndexDescripti
 
 /** A term document holds its entries until it has more than this many, then they move into SHARDS shards. */
 export const SHARD_AT = 1_000;
-export const SHARDS = 16;
+/**
+ * Shards of a new split (a term document names its own count, so a change applies to later
+ * splits only). A search reads every shard of a split term, each lookup a scan of its table, so
+ * fewer shards = fewer scans per read, at the cost of bigger shard rewrites per write (4 packed
+ * shards of a 9,000-entry term are ~100 KB each; measured at 100k products, docs/catalog.md).
+ */
+export const SHARDS = 4;
 const WRITES_IN_FLIGHT = 8;
+/** Default bound of the product copies kept in process (IndexedCopies), in JSON characters. */
+export const COPIES_BYTES = 32_000_000;
 
 /**
- * A term's posting document, `_id = <tenant>\u001f<term>`: `entries` is one JSON string (an
- * object product id -> tuple), which FerretDB stores and returns far cheaper than thousands of
+ * A term's posting document, `_id = <tenant>\u001f<term>`: `entries` is one JSON string (packed,
+ * ./mongo-search-index-codec.ts), which FerretDB stores and returns far cheaper than thousands of
  * sub-documents. Past SHARD_AT entries the term document keeps only `shards`/`gen` and the
  * entries live in `<tenant>\u001f<term>\u001f<gen>.<i>`, i = hash(product id) mod shards.
  * Every change happens under an insert lock on the document's `_id` (../mongo-insert-lock.ts):
@@ -44,6 +57,8 @@ interface PostingDocument {
   entries: string;
   shards?: number;
   gen?: string;
+  /** The shards are in the `search_shards_<n>` tables (split since session 3; before, with the term documents). */
+  apart?: boolean;
 }
 
 /**
@@ -60,22 +75,26 @@ interface ProductTermsDocument {
   snapshot: string;
 }
 
-/** [brand, category, min, max, attribute pairs, in stock 0|1, status code, created ms, rating rank, version, rating version] */
-type Tuple = [string, string, number, number, string[], number, string, number, number, number, number];
-
-const STATUS_CODES: Record<ProductStatus, string> = { draft: "d", active: "a", archived: "r" };
-const STATUSES: Record<string, ProductStatus> = { d: "draft", a: "active", r: "archived" };
-
 /** The search index as posting documents read by `_id` (see docs/catalog.md, "Search"). */
 export class MongoSearchIndex implements SearchIndex {
   readonly #postingTables: Collection<PostingDocument>[];
+  readonly #shardTables: Collection<PostingDocument>[];
   readonly #productTables: Collection<ProductTermsDocument>[];
   readonly #locks: ReturnType<typeof insertLocks>;
+  readonly #copies: IndexedCopies;
+  readonly #shards: number;
 
-  /** `tables`: collections per kind; every process on one database must use the same (tests use few: each is created on first use). */
-  constructor(db: Db, options: { tables?: number } = {}) {
+  /**
+   * `tables`: collections per kind; every process on one database must use the same (tests use
+   * few: each is created on first use). `shards`: shards of a term split from now on.
+   * `copiesBytes`: bound of the page copies kept in this process (0 = none).
+   */
+  constructor(db: Db, options: { tables?: number; shards?: number; copiesBytes?: number } = {}) {
     const tables = options.tables ?? TABLES;
+    this.#shards = options.shards ?? SHARDS;
+    this.#copies = new IndexedCopies(options.copiesBytes ?? COPIES_BYTES);
     this.#postingTables = Array.from({ length: tables }, (_, i) => db.collection<PostingDocument>(`${SEARCH_POSTINGS}_${i}`));
+    this.#shardTables = Array.from({ length: tables }, (_, i) => db.collection<PostingDocument>(`${SEARCH_SHARDS}_${i}`));
     this.#productTables = Array.from({ length: tables }, (_, i) =>
       db.collection<ProductTermsDocument>(`${SEARCH_PRODUCTS}_${i}`),
     );
@@ -85,7 +104,7 @@ export class MongoSearchIndex implements SearchIndex {
   /** Creates every collection of the index now (FerretDB creates one on first use, slowly). */
   async createCollections(db: Db): Promise<void> {
     const names = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
-    const wanted = [SEARCH_LOCKS, ...[...this.#postingTables, ...this.#productTables].map((c) => c.collectionName)];
+    const wanted = [SEARCH_LOCKS, ...this.#tables().map((c) => c.collectionName)];
     for (const name of wanted.filter((n) => !names.has(n))) {
       await db.createCollection(name).catch((error: { codeName?: string }) => {
         if (error.codeName !== "NamespaceExists") throw error;
@@ -99,14 +118,14 @@ export class MongoSearchIndex implements SearchIndex {
         const id = postingId(tenantId, term);
         const head = await this.#postingsOf(id).findOne({ _id: id });
         if (!head) return [];
-        if (!head.shards) return decode(head.entries);
+        if (!head.shards) return decodeEntries(head.entries);
         const shards = await Promise.all(
           Array.from({ length: head.shards }, (_, i) => {
             const shard = shardId(id, head.gen!, i);
-            return this.#postingsOf(shard).findOne({ _id: shard });
+            return this.#shardsOf(head, shard).findOne({ _id: shard });
           }),
         );
-        return shards.flatMap((shard) => (shard ? decode(shard.entries) : []));
+        return shards.flatMap((shard) => (shard ? decodeEntries(shard.entries) : []));
       }),
     );
   }
@@ -122,10 +141,10 @@ export class MongoSearchIndex implements SearchIndex {
       if (state && compareStamps({ version: state.version, ratingVersion: state.rating_version }, product.stamp) > 0) return;
       const terms = new Set(product.terms);
       const union = [...new Set([...(state?.terms ?? []), ...terms])];
-      const tuple = product.entry ? toTuple(product.entry, product.stamp) : undefined;
+      const entry = product.entry;
       const newer: string[] = [];
       await inBatches(union, WRITES_IN_FLIGHT, async (term) => {
-        const value = tuple && terms.has(term) ? tuple : undefined;
+        const value = entry && terms.has(term) ? entry : undefined;
         if (!(await this.#write(tenantId, term, product.productId, value, product.stamp))) newer.push(term);
       });
       await this.#productsOf(id).updateOne(
@@ -144,23 +163,43 @@ export class MongoSearchIndex implements SearchIndex {
     });
   }
 
+  /** Also forgets this process's copies of the tenant: a rebuilt index starts cold here. */
   async replaceAll(tenantId: TenantId, products: readonly IndexedProduct[]): Promise<void> {
-    await Promise.all([...this.#postingTables, ...this.#productTables].map((table) => table.deleteMany({ tenant_id: tenantId })));
-    const byTerm = new Map<string, Record<string, Tuple>>();
+    this.#copies.forgetTenant(tenantId);
+    await Promise.all(this.#tables().map((table) => table.deleteMany({ tenant_id: tenantId })));
+    const byTerm = new Map<string, SearchEntry[]>();
     for (const product of products) {
       if (!product.entry) continue;
-      const tuple = toTuple(product.entry, product.stamp);
       for (const term of product.terms) {
         let entries = byTerm.get(term);
         if (!entries) {
-          entries = {};
+          entries = [];
           byTerm.set(term, entries);
         }
-        entries[product.productId] = tuple;
+        entries.push(product.entry);
       }
     }
-    const postings = [...byTerm].flatMap(([term, entries]) => postingDocuments(tenantId, term, entries));
-    await insertSpread(this.#postingTables, postings);
+    const heads: PostingDocument[] = [];
+    const shards: PostingDocument[] = [];
+    for (const [term, entries] of byTerm) {
+      const id = postingId(tenantId, term);
+      if (entries.length <= SHARD_AT) {
+        heads.push({ _id: id, tenant_id: tenantId, rev: 1, entries: encodeEntries(entries) });
+        continue;
+      }
+      heads.push({
+        _id: id,
+        tenant_id: tenantId,
+        rev: 1,
+        entries: encodeEntries([]),
+        shards: this.#shards,
+        gen: "0",
+        apart: true,
+      });
+      shards.push(...shardDocuments(tenantId, id, "0", entries, this.#shards));
+    }
+    await insertSpread(this.#postingTables, heads);
+    await insertSpread(this.#shardTables, shards);
     await insertSpread(
       this.#productTables,
       products.map((p) => ({
@@ -174,18 +213,38 @@ export class MongoSearchIndex implements SearchIndex {
     );
   }
 
-  async products(tenantId: TenantId, ids: readonly string[]): Promise<ProductSnapshot[]> {
-    const docs = await Promise.all(
-      ids.map((productId) => {
+  /** A copy kept in process answers when its stamp is the one asked for; the others are read by `_id` (in parallel). */
+  async products(tenantId: TenantId, wanted: readonly ProductRef[]): Promise<ProductSnapshot[]> {
+    const found = await Promise.all(
+      wanted.map(async ({ productId, stamp }) => {
+        const kept = stamp && this.#copies.get(tenantId, productId, stamp);
+        if (kept) return kept;
         const id = postingId(tenantId, productId);
-        return this.#productsOf(id).findOne({ _id: id });
+        const doc = await this.#productsOf(id).findOne({ _id: id });
+        if (!doc?.snapshot) return undefined;
+        const snapshot = parseSnapshot(doc.snapshot);
+        const indexed = { version: doc.version, ratingVersion: doc.rating_version };
+        this.#copies.put(tenantId, productId, indexed, snapshot, doc.snapshot.length);
+        return snapshot;
       }),
     );
-    return docs.flatMap((d) => (d?.snapshot ? [parseSnapshot(d.snapshot)] : []));
+    return found.filter((p) => p !== undefined);
+  }
+
+  #tables(): Collection<PostingDocument | ProductTermsDocument>[] {
+    return [...this.#postingTables, ...this.#shardTables, ...this.#productTables] as Collection<
+      PostingDocument | ProductTermsDocument
+    >[];
   }
 
   #postingsOf(id: string): Collection<PostingDocument> {
     return this.#postingTables[bucketOf(id, this.#postingTables.length)]!;
+  }
+
+  /** Where a shard of this term document lives. */
+  #shardsOf(head: PostingDocument, id: string): Collection<PostingDocument> {
+    const tables = head.apart ? this.#shardTables : this.#postingTables;
+    return tables[bucketOf(id, tables.length)]!;
   }
 
   #productsOf(id: string): Collection<ProductTermsDocument> {
@@ -193,27 +252,28 @@ export class MongoSearchIndex implements SearchIndex {
   }
 
   /** Puts `value` (undefined = removes) for the product under `term`; false when a newer stamp is there. */
-  async #write(tenantId: TenantId, term: string, productId: string, value: Tuple | undefined, stamp: IndexStamp) {
+  async #write(tenantId: TenantId, term: string, productId: string, value: SearchEntry | undefined, stamp: IndexStamp) {
     const headId = postingId(tenantId, term);
     for (;;) {
       const head = await this.#postingsOf(headId).findOne({ _id: headId });
       const id = head?.shards ? shardId(headId, head.gen!, bucketOf(productId, head.shards)) : headId;
+      const table = head?.shards ? this.#shardsOf(head, id) : this.#postingsOf(id);
       const outcome = await this.#locks.withLock(id, async (): Promise<boolean | "split"> => {
-        const doc = await this.#postingsOf(id).findOne({ _id: id });
+        const doc = await table.findOne({ _id: id });
         if (id === headId && doc?.shards) return "split";
-        const entries = doc ? (JSON.parse(doc.entries) as Record<string, Tuple>) : {};
-        const existing = entries[productId];
-        if (existing && compareStamps({ version: existing[9], ratingVersion: existing[10] }, stamp) > 0) return false;
+        const entries = doc ? decodeEntryMap(doc.entries) : new Map<string, SearchEntry>();
+        const existing = entries.get(productId);
+        if (existing && compareStamps(existing.stamp, stamp) > 0) return false;
         if (!existing && !value) return true;
-        if (value) entries[productId] = value;
-        else delete entries[productId];
-        if (doc && id === headId && Object.keys(entries).length > SHARD_AT) {
-          await this.#split(tenantId, doc, entries);
+        if (value) entries.set(productId, value);
+        else entries.delete(productId);
+        if (doc && id === headId && entries.size > SHARD_AT) {
+          await this.#split(tenantId, doc, [...entries.values()]);
           return true;
         }
-        await this.#postingsOf(id).updateOne(
+        await table.updateOne(
           { _id: id },
-          { $set: { tenant_id: tenantId, entries: JSON.stringify(entries), rev: (doc?.rev ?? 0) + 1 } },
+          { $set: { tenant_id: tenantId, entries: encodeEntries(entries.values()), rev: (doc?.rev ?? 0) + 1 } },
           { upsert: true },
         );
         return true;
@@ -223,12 +283,12 @@ export class MongoSearchIndex implements SearchIndex {
   }
 
   /** Under the term's lock: the entries move into shards of a new generation, then the term document points at them. */
-  async #split(tenantId: TenantId, head: PostingDocument, entries: Record<string, Tuple>): Promise<void> {
+  async #split(tenantId: TenantId, head: PostingDocument, entries: readonly SearchEntry[]): Promise<void> {
     const gen = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
-    await insertSpread(this.#postingTables, shardDocuments(tenantId, head._id, gen, entries));
+    await insertSpread(this.#shardTables, shardDocuments(tenantId, head._id, gen, entries, this.#shards));
     await this.#postingsOf(head._id).updateOne(
       { _id: head._id },
-      { $set: { entries: "{}", shards: SHARDS, gen, rev: head.rev + 1 } },
+      { $set: { entries: encodeEntries([]), shards: this.#shards, gen, apart: true, rev: head.rev + 1 } },
     );
   }
 }
@@ -236,21 +296,16 @@ export class MongoSearchIndex implements SearchIndex {
 const postingId = (tenantId: TenantId, key: string) => `${tenantId}\u001f${key}`;
 const shardId = (headId: string, gen: string, i: number) => `${headId}\u001f${gen}.${i}`;
 
-function postingDocuments(tenantId: TenantId, term: string, entries: Record<string, Tuple>): PostingDocument[] {
-  const id = postingId(tenantId, term);
-  if (Object.keys(entries).length <= SHARD_AT)
-    return [{ _id: id, tenant_id: tenantId, rev: 1, entries: JSON.stringify(entries) }];
-  const gen = "0";
-  return [
-    { _id: id, tenant_id: tenantId, rev: 1, entries: "{}", shards: SHARDS, gen },
-    ...shardDocuments(tenantId, id, gen, entries),
-  ];
-}
-
-function shardDocuments(tenantId: TenantId, headId: string, gen: string, entries: Record<string, Tuple>): PostingDocument[] {
-  const shards = Array.from({ length: SHARDS }, () => ({}) as Record<string, Tuple>);
-  for (const [productId, tuple] of Object.entries(entries)) shards[bucketOf(productId, SHARDS)]![productId] = tuple;
-  return shards.map((s, i) => ({ _id: shardId(headId, gen, i), tenant_id: tenantId, rev: 1, entries: JSON.stringify(s) }));
+function shardDocuments(
+  tenantId: TenantId,
+  headId: string,
+  gen: string,
+  entries: readonly SearchEntry[],
+  count: number,
+): PostingDocument[] {
+  const shards = Array.from({ length: count }, () => [] as SearchEntry[]);
+  for (const entry of entries) shards[bucketOf(entry.productId, count)]!.push(entry);
+  return shards.map((s, i) => ({ _id: shardId(headId, gen, i), tenant_id: tenantId, rev: 1, entries: encodeEntries(s) }));
 }
 
 /** FNV-1a: a product's shard, a document's table; the same in every process. */
@@ -288,41 +343,6 @@ async function insertSpread<T extends { _id: string }>(tables: readonly Collecti
 function parseSnapshot(json: string): ProductSnapshot {
   const s = JSON.parse(json) as ProductSnapshot & { createdAt: string; updatedAt: string };
   return { ...s, createdAt: new Date(s.createdAt), updatedAt: new Date(s.updatedAt) };
-}
-
-function toTuple(e: SearchEntry, stamp: IndexStamp): Tuple {
-  return [
-    e.brand,
-    e.categoryId,
-    e.minPriceMinor,
-    e.maxPriceMinor,
-    [...e.attributePairs],
-    e.inStock ? 1 : 0,
-    STATUS_CODES[e.status],
-    e.createdMs,
-    e.ratingRank,
-    stamp.version,
-    stamp.ratingVersion,
-  ];
-}
-
-function decode(json: string): SearchEntry[] {
-  const out: SearchEntry[] = [];
-  for (const [productId, t] of Object.entries(JSON.parse(json) as Record<string, Tuple>)) {
-    out.push({
-      productId,
-      brand: t[0],
-      categoryId: t[1],
-      minPriceMinor: t[2],
-      maxPriceMinor: t[3],
-      attributePairs: t[4],
-      inStock: t[5] === 1,
-      status: STATUSES[t[6]]!,
-      createdMs: t[7],
-      ratingRank: t[8],
-    });
-  }
-  return out;
 }
 
 async function inBatches<T>(items: readonly T[], size: number, run: (item: T) => Promise<void>): Promise<void> {

@@ -58,8 +58,8 @@ export function searchIndexContract(name: string, open: () => Promise<SearchInde
       expect(kettle![0]!.attributePairs).toEqual(["size=42"]);
       expect(other).toEqual([]);
       expect(await index.postings(b, ["zephyr", "kettle"])).toEqual([[], []]);
-      expect(await index.products(a, ["unknown", p.id])).toEqual([p]);
-      expect(await index.products(b, [p.id])).toEqual([]);
+      expect(await index.products(a, [{ productId: "unknown" }, { productId: p.id }])).toEqual([p]);
+      expect(await index.products(b, [{ productId: p.id }])).toEqual([]);
     });
 
     it("when a product changes its words and then goes, then old terms drop it, new ones have it, and at last none", async () => {
@@ -72,10 +72,34 @@ export function searchIndexContract(name: string, open: () => Promise<SearchInde
       expect(await idsUnder(index, t, "kettle")).toEqual([]);
       expect(await idsUnder(index, t, "toaster")).toEqual([v1.id]);
       expect((await index.postings(t, ["zephyr"]))[0]![0]!.status).toBe("archived");
-      expect((await index.products(t, [v1.id]))[0]?.name).toBe("Zephyr Toaster");
+      expect((await index.products(t, [{ productId: v1.id }]))[0]?.name).toBe("Zephyr Toaster");
       await index.index(t, indexedProduct(v1.id, undefined));
       expect(await index.postings(t, ["zephyr", "toaster", "kettle"])).toEqual([[], [], []]);
-      expect(await index.products(t, [v1.id])).toEqual([]);
+      expect(await index.products(t, [{ productId: v1.id }])).toEqual([]);
+    });
+
+    it("when a product is indexed anew by another process, then a page named with the new stamps gets the new copy, never one kept from before", async () => {
+      const { index, twin } = await open();
+      const [t, other] = [tenant(), tenant()];
+      const v1 = snapshot(t, "Zephyr Kettle");
+      await index.index(t, indexedProduct(v1.id, v1));
+      const pageOf = async (tenantId: TenantId) => (await index.postings(tenantId, ["zephyr"]))[0]!;
+      expect((await index.products(t, await pageOf(t)))[0]?.name).toBe("Zephyr Kettle");
+      const v2 = snapshot(t, "Zephyr Toaster", 2, v1.id);
+      await twin.index(t, indexedProduct(v1.id, v2));
+      const second = await pageOf(t);
+      expect(second[0]!.stamp).toEqual({ version: 2, ratingVersion: 0 });
+      expect((await index.products(t, second))[0]?.name).toBe("Zephyr Toaster");
+      const rated = { ...v2, rating: { ...v2.rating, version: 1, count: 1 } };
+      await twin.index(t, indexedProduct(v1.id, rated));
+      const third = await pageOf(t);
+      expect(third[0]!.stamp).toEqual({ version: 2, ratingVersion: 1 });
+      expect((await index.products(t, third))[0]?.rating).toEqual(rated.rating);
+      expect((await index.products(t, [{ productId: v1.id }]))[0]?.rating).toEqual(rated.rating);
+      const namesake = snapshot(other, "Zephyr Lamp", 2, v1.id);
+      await index.index(other, indexedProduct(v1.id, namesake));
+      expect((await index.products(other, await pageOf(other)))[0]?.name).toBe("Zephyr Lamp");
+      expect((await index.products(t, await pageOf(t)))[0]?.name).toBe("Zephyr Toaster");
     });
 
     it("when an older state arrives after a newer one (replay, reordering), then the newer one stays, removals included", async () => {

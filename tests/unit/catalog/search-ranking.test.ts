@@ -18,6 +18,7 @@ function entry(productId: string, overrides: Partial<SearchEntry> = {}): SearchE
     status: "active",
     createdMs: 1,
     ratingRank: 0,
+    stamp: { version: 1, ratingVersion: 0 },
     ...overrides,
   };
 }
@@ -137,6 +138,32 @@ describe("search ranking over posting lists", () => {
     const newest = rankPostings([entries], { ...page(), sort: "newest", pageSize: 3 }).productIds;
     // createdMs 22, 21, 20 belong to i = 13, 3, 16 ((i * 7) mod 23).
     expect(newest).toEqual(["p13", "p03", "p16"]);
+  });
+
+  it("when a page is a small part of many matches, then it is the same cut of the same order as sorting them all", () => {
+    // 600 matches with many equal keys (only the tiebreak orders those), in shuffled id order.
+    const entries = Array.from({ length: 600 }, (_, i) => {
+      const n = (i * 379) % 600;
+      return entry(`p${String(n).padStart(3, "0")}`, {
+        minPriceMinor: (n % 17) * 10,
+        maxPriceMinor: (n % 13) * 10 + 200,
+        createdMs: n % 11,
+        ratingRank: n % 5,
+      });
+    });
+    const twice = entries.filter((_, i) => i % 7 === 0);
+    const thrice = entries.filter((_, i) => i % 5 === 0);
+    for (const sort of [undefined, "newest", "price_ascending", "price_descending", "rating"] as const) {
+      const whole = rankPostings([entries, twice, thrice], { ...page(), sort, pageSize: 600 }).productIds;
+      expect(new Set(whole).size, sort).toBe(600);
+      for (const offset of [0, 20, 40, 580]) {
+        const cut = rankPostings([entries, twice, thrice], { ...page(), sort, pageSize: 20, offset });
+        expect(cut.productIds, `${sort} ${offset}`).toEqual(whole.slice(offset, offset + 20));
+        expect(cut.total).toBe(600);
+      }
+    }
+    const relevance = rankPostings([entries, twice, thrice], page()).productIds;
+    expect(relevance[0]).toBe("p000"); // under all three terms, the lowest such id
   });
 
   it("when a query has operators or patterns, then they are only characters of plain words", () => {
