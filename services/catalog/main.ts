@@ -7,7 +7,7 @@ import { createKafka } from "../../adapters/kafka/kafka-client.ts";
 import { createKafkaEventConsumer } from "../../adapters/kafka/kafka-event-consumer.ts";
 import { createKafkaEventPublisher } from "../../adapters/kafka/kafka-event-publisher.ts";
 import { ensureTopics } from "../../adapters/kafka/kafka-topics.ts";
-import { catalogIndexes, catalogOutboxCollections } from "../../adapters/mongo/catalog/catalog-indexes.ts";
+import { catalogIndexes, catalogRetiredIndexes, catalogOutboxCollections } from "../../adapters/mongo/catalog/catalog-indexes.ts";
 import { MongoCategoryRepository } from "../../adapters/mongo/catalog/mongo-category-repository.ts";
 import { MongoProductRepository } from "../../adapters/mongo/catalog/mongo-product-repository.ts";
 import { MongoSearchIndex } from "../../adapters/mongo/catalog/mongo-search-index.ts";
@@ -47,6 +47,7 @@ const mongo = await openMongoDatabase({
   url: config.SHOPMESH_MONGO_URL,
   database: config.SHOPMESH_CATALOG_DATABASE,
   indexes: catalogIndexes,
+  retiredIndexes: catalogRetiredIndexes,
 });
 const deps = {
   products: new MongoProductRepository(mongo.db, productEventMapper),

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { rebuildSearchIndex } from "../../core/catalog/search-projection.ts";
 import { parseTenantId } from "../../core/kit/request-context.ts";
 import { readConfig } from "../../adapters/config/env-config.ts";
-import { catalogIndexes } from "../../adapters/mongo/catalog/catalog-indexes.ts";
+import { catalogIndexes, catalogRetiredIndexes } from "../../adapters/mongo/catalog/catalog-indexes.ts";
 import { MongoProductRepository } from "../../adapters/mongo/catalog/mongo-product-repository.ts";
 import { MongoSearchIndex } from "../../adapters/mongo/catalog/mongo-search-index.ts";
 import { openMongoDatabase } from "../../adapters/mongo/mongo-database.ts";
@@ -32,6 +32,7 @@ const mongo = await openMongoDatabase({
   url: config.SHOPMESH_MONGO_URL,
   database: config.SHOPMESH_CATALOG_DATABASE,
   indexes: catalogIndexes,
+  retiredIndexes: catalogRetiredIndexes,
 });
 try {
   const started = performance.now();

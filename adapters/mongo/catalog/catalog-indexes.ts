@@ -1,7 +1,7 @@
 import type { IndexDescription } from "mongodb";
 import { PROCESSED_EVENTS, processedEventsIndexes } from "../mongo-processed-events.ts";
 import { CATEGORIES, categoryIndexes } from "./mongo-category-repository.ts";
-import { PRODUCTS, productIndexes } from "./product-document.ts";
+import { PRODUCTS, productIndexes, retiredProductIndexes } from "./product-document.ts";
 import { searchIndexIndexes } from "./mongo-search-index.ts";
 
 /** Every index of the catalog database, ensured at start. */
@@ -10,6 +10,11 @@ export const catalogIndexes: Readonly<Record<string, readonly IndexDescription[]
   [CATEGORIES]: categoryIndexes,
   [PROCESSED_EVENTS]: processedEventsIndexes,
   ...searchIndexIndexes,
+};
+
+/** Indexes earlier versions created that nothing reads any more, dropped at start. */
+export const catalogRetiredIndexes: Readonly<Record<string, readonly string[]>> = {
+  [PRODUCTS]: retiredProductIndexes,
 };
 
 /** The collections whose documents carry an outbox (the relay drains them). */

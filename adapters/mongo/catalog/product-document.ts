@@ -1,5 +1,5 @@
 import type { IndexDescription } from "mongodb";
-import { attributePairs, priceRange, type ProductSnapshot, productInStock, productTerms } from "../../../core/catalog/product.ts";
+import { attributePairs, priceRange, type ProductSnapshot, productInStock } from "../../../core/catalog/product.ts";
 import { ratingRank } from "../../../core/catalog/rating-summary.ts";
 import type { TenantId } from "../../../core/kit/request-context.ts";
 import { outboxIndex } from "../mongo-outbox.ts";
@@ -9,7 +9,8 @@ export const SKU_CLAIMS = "product_skus";
 
 /**
  * A product as stored: its content, and the derived fields every browse query uses (price
- * range, stock, attribute pairs, the search terms, one numeric key per sort order). `_id` is
+ * range, stock, attribute pairs, one numeric key per sort order; search reads its own index,
+ * `mongo-search-index.ts`). `_id` is
  * `<tenant>/<product id>`, and `tenant_id` leads every index. A deleted product stays as a
  * tombstone (status "deleted") until its ProductDeleted event has left the outbox.
  */
@@ -45,7 +46,6 @@ export interface ProductDocument {
   in_stock: boolean;
   attr_pairs: string[];
   attr_kv: { n: string; v: string }[];
-  terms: string[];
 }
 
 export const productIndexes: readonly IndexDescription[] = [
@@ -54,12 +54,14 @@ export const productIndexes: readonly IndexDescription[] = [
   { key: { tenant_id: 1, status: 1, min_price: 1, product_id: 1 }, name: "tenant_price_asc" },
   { key: { tenant_id: 1, status: 1, max_price: -1, product_id: 1 }, name: "tenant_price_desc" },
   { key: { tenant_id: 1, status: 1, rating_rank: -1, product_id: 1 }, name: "tenant_rating" },
-  { key: { tenant_id: 1, terms: 1 }, name: "tenant_terms" },
   { key: { tenant_id: 1, attr_pairs: 1 }, name: "tenant_attributes" },
   { key: { tenant_id: 1, brand_key: 1 }, name: "tenant_brand" },
   { key: { tenant_id: 1, category_id: 1 }, name: "tenant_category" },
   outboxIndex,
 ];
+
+/** Indexes of earlier versions, dropped at start: `tenant_terms` served search over the products before the search index (`terms` is no longer written). */
+export const retiredProductIndexes: readonly string[] = ["tenant_terms"];
 
 export const productDocumentId = (tenantId: TenantId, id: string) => `${tenantId}/${id}`;
 
@@ -99,7 +101,6 @@ export function contentFields(p: ProductSnapshot, deleted = false): Omit<Product
       const at = pair.indexOf("=");
       return { n: pair.slice(0, at), v: pair.slice(at + 1) };
     }),
-    terms: productTerms(p),
   };
 }
 
