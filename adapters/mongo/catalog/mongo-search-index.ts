@@ -12,11 +12,13 @@ import type { TenantId } from "../../../core/kit/request-context.ts";
 import { insertLocks } from "../mongo-insert-lock.ts";
 import { decodeEntries, decodeEntryMap, encodeEntries } from "./mongo-search-index-codec.ts";
 import { IndexedCopies } from "./mongo-search-index-copies.ts";
+import { DecodedShards } from "./mongo-search-index-shard-cache.ts";
 
 export const SEARCH_POSTINGS = "search_postings";
 export const SEARCH_SHARDS = "search_shards";
 export const SEARCH_PRODUCTS = "search_products";
 export const SEARCH_LOCKS = "search_locks";
+export const SEARCH_HEADS = "search_heads";
 /**
  * Documents are spread over TABLES collections per kind (`search_postings_<n>`,
  * `search_shards_<n>`, `search_products_<n>`, n = hash(_id) mod TABLES): FerretDB 1.24 on
@@ -26,6 +28,8 @@ export const SEARCH_LOCKS = "search_locks";
  * and a term document's lookup scans only term documents.
  */
 export const TABLES = 256;
+/** Tables of shard heads (tiny documents: a few per split term), at most TABLES. */
+export const HEAD_TABLES = 16;
 /** Lookups are by `_id` only; no secondary index (rebuilds scan the tables). */
 export const searchIndexIndexes: Readonly<Record<string, readonly IndexDescription[]>> = {};
 
@@ -41,6 +45,12 @@ export const SHARDS = 4;
 const WRITES_IN_FLIGHT = 8;
 /** Default bound of the product copies kept in process (IndexedCopies), in JSON characters. */
 export const COPIES_BYTES = 32_000_000;
+/** Default bound of the decoded shard revisions kept in process (DecodedShards), in estimated heap bytes. */
+export const SHARD_CACHE_BYTES = 256_000_000;
+/** Heap of one decoded entry, measured on Node 24 (~3.6 x its packed JSON); the cache's bound counts this. */
+const DECODED_ENTRY_BYTES = 220;
+/** Reads of a shard that a writer moved on under (head read, then its revision gone) before reading it under the lock. */
+const SHARD_READ_TRIES = 3;
 
 /**
  * A term's posting document, `_id = <tenant>\u001f<term>`: `entries` is one JSON string (packed,
@@ -59,6 +69,20 @@ interface PostingDocument {
   gen?: string;
   /** The shards are in the `search_shards_<n>` tables (split since session 3; before, with the term documents). */
   apart?: boolean;
+  /**
+   * The shards are immutable revisions `<shard id>.<rev>.<writer>` (`search_shards_<n>`), the current
+   * one named by the shard's head (`search_heads_<n>`, `_id = <shard id>`); split since session 4.
+   */
+  heads?: boolean;
+}
+
+/** Names a shard's current revision; changed only under the shard's lock. */
+interface ShardHead {
+  _id: string;
+  tenant_id: string;
+  rev: number;
+  /** The current revision's `_id`. */
+  at: string;
 }
 
 /**
@@ -80,19 +104,26 @@ export class MongoSearchIndex implements SearchIndex {
   readonly #postingTables: Collection<PostingDocument>[];
   readonly #shardTables: Collection<PostingDocument>[];
   readonly #productTables: Collection<ProductTermsDocument>[];
+  readonly #headTables: Collection<ShardHead>[];
   readonly #locks: ReturnType<typeof insertLocks>;
   readonly #copies: IndexedCopies;
+  readonly #decoded: DecodedShards;
   readonly #shards: number;
 
   /**
    * `tables`: collections per kind; every process on one database must use the same (tests use
    * few: each is created on first use). `shards`: shards of a term split from now on.
-   * `copiesBytes`: bound of the page copies kept in this process (0 = none).
+   * `copiesBytes`: bound of the page copies kept in this process (0 = none). `shardCacheBytes`:
+   * bound of the decoded shard revisions kept in this process, in estimated heap bytes (0 = none).
    */
-  constructor(db: Db, options: { tables?: number; shards?: number; copiesBytes?: number } = {}) {
+  constructor(db: Db, options: { tables?: number; shards?: number; copiesBytes?: number; shardCacheBytes?: number } = {}) {
     const tables = options.tables ?? TABLES;
     this.#shards = options.shards ?? SHARDS;
     this.#copies = new IndexedCopies(options.copiesBytes ?? COPIES_BYTES);
+    this.#decoded = new DecodedShards(options.shardCacheBytes ?? SHARD_CACHE_BYTES);
+    this.#headTables = Array.from({ length: Math.min(tables, HEAD_TABLES) }, (_, i) =>
+      db.collection<ShardHead>(`${SEARCH_HEADS}_${i}`),
+    );
     this.#postingTables = Array.from({ length: tables }, (_, i) => db.collection<PostingDocument>(`${SEARCH_POSTINGS}_${i}`));
     this.#shardTables = Array.from({ length: tables }, (_, i) => db.collection<PostingDocument>(`${SEARCH_SHARDS}_${i}`));
     this.#productTables = Array.from({ length: tables }, (_, i) =>
@@ -119,6 +150,12 @@ export class MongoSearchIndex implements SearchIndex {
         const head = await this.#postingsOf(id).findOne({ _id: id });
         if (!head) return [];
         if (!head.shards) return decodeEntries(head.entries);
+        if (head.heads) {
+          const shards = await Promise.all(
+            Array.from({ length: head.shards }, (_, i) => this.#currentEntries(tenantId, shardId(id, head.gen!, i))),
+          );
+          return shards.flat();
+        }
         const shards = await Promise.all(
           Array.from({ length: head.shards }, (_, i) => {
             const shard = shardId(id, head.gen!, i);
@@ -163,9 +200,10 @@ export class MongoSearchIndex implements SearchIndex {
     });
   }
 
-  /** Also forgets this process's copies of the tenant: a rebuilt index starts cold here. */
+  /** Also forgets this process's copies and shards of the tenant: a rebuilt index starts cold here. */
   async replaceAll(tenantId: TenantId, products: readonly IndexedProduct[]): Promise<void> {
     this.#copies.forgetTenant(tenantId);
+    this.#decoded.forgetTenant(tenantId);
     await Promise.all(this.#tables().map((table) => table.deleteMany({ tenant_id: tenantId })));
     const byTerm = new Map<string, SearchEntry[]>();
     for (const product of products) {
@@ -181,6 +219,9 @@ export class MongoSearchIndex implements SearchIndex {
     }
     const heads: PostingDocument[] = [];
     const shards: PostingDocument[] = [];
+    const shardHeads: ShardHead[] = [];
+    // A new generation: other processes may keep revisions of the index replaced here.
+    const gen = newGeneration();
     for (const [term, entries] of byTerm) {
       const id = postingId(tenantId, term);
       if (entries.length <= SHARD_AT) {
@@ -193,13 +234,17 @@ export class MongoSearchIndex implements SearchIndex {
         rev: 1,
         entries: encodeEntries([]),
         shards: this.#shards,
-        gen: "0",
+        gen,
         apart: true,
+        heads: true,
       });
-      shards.push(...shardDocuments(tenantId, id, "0", entries, this.#shards));
+      const split = splitDocuments(tenantId, id, gen, entries, this.#shards);
+      shards.push(...split.revisions);
+      shardHeads.push(...split.heads);
     }
     await insertSpread(this.#postingTables, heads);
     await insertSpread(this.#shardTables, shards);
+    await insertSpread(this.#headTables, shardHeads);
     await insertSpread(
       this.#productTables,
       products.map((p) => ({
@@ -232,9 +277,43 @@ export class MongoSearchIndex implements SearchIndex {
   }
 
   #tables(): Collection<PostingDocument | ProductTermsDocument>[] {
-    return [...this.#postingTables, ...this.#shardTables, ...this.#productTables] as Collection<
+    return [...this.#postingTables, ...this.#shardTables, ...this.#productTables, ...this.#headTables] as Collection<
       PostingDocument | ProductTermsDocument
     >[];
+  }
+
+  #headsOf(id: string): Collection<ShardHead> {
+    return this.#headTables[bucketOf(id, this.#headTables.length)]!;
+  }
+
+  #revisionsOf(id: string): Collection<PostingDocument> {
+    return this.#shardTables[bucketOf(id, this.#shardTables.length)]!;
+  }
+
+  /**
+   * The entries of a shard's current revision: its head, then that revision from this process's
+   * kept ones or the store. Gone meanwhile (a writer moved on): read the head again; after a few
+   * tries, read both under the shard's lock, where no writer moves on.
+   */
+  async #currentEntries(tenantId: TenantId, shard: string): Promise<readonly SearchEntry[]> {
+    for (let tried = 0; tried < SHARD_READ_TRIES; tried++) {
+      const head = await this.#headsOf(shard).findOne({ _id: shard });
+      if (!head) return []; // the tenant's index was replaced since the term document was read
+      const revision = head.at;
+      const kept = this.#decoded.get(tenantId, revision);
+      if (kept) return kept;
+      const doc = await this.#revisionsOf(revision).findOne({ _id: revision });
+      if (!doc) continue;
+      const entries = decodeEntries(doc.entries);
+      this.#decoded.put(tenantId, revision, entries, entries.length * DECODED_ENTRY_BYTES);
+      return entries;
+    }
+    return this.#locks.withLock(shard, async () => {
+      const head = await this.#headsOf(shard).findOne({ _id: shard });
+      if (!head) return [];
+      const doc = await this.#revisionsOf(head.at).findOne({ _id: head.at });
+      return doc ? decodeEntries(doc.entries) : [];
+    });
   }
 
   #postingsOf(id: string): Collection<PostingDocument> {
@@ -256,6 +335,10 @@ export class MongoSearchIndex implements SearchIndex {
     const headId = postingId(tenantId, term);
     for (;;) {
       const head = await this.#postingsOf(headId).findOne({ _id: headId });
+      if (head?.heads) {
+        const shard = shardId(headId, head.gen!, bucketOf(productId, head.shards!));
+        return this.#locks.withLock(shard, () => this.#writeRevision(tenantId, shard, productId, value, stamp));
+      }
       const id = head?.shards ? shardId(headId, head.gen!, bucketOf(productId, head.shards)) : headId;
       const table = head?.shards ? this.#shardsOf(head, id) : this.#postingsOf(id);
       const outcome = await this.#locks.withLock(id, async (): Promise<boolean | "split"> => {
@@ -282,30 +365,81 @@ export class MongoSearchIndex implements SearchIndex {
     }
   }
 
+  /**
+   * Under the shard's lock: the changed entries become a new revision under an `_id` never used
+   * before (inserted, never replaced: a revision's content is fixed by its `_id`), the head names
+   * it, the revision before goes. A writer that died between insert and head left an orphan no
+   * head names (removed by the next rebuild). A reader holding the old head finds its revision
+   * gone and reads again.
+   */
+  async #writeRevision(
+    tenantId: TenantId,
+    shard: string,
+    productId: string,
+    value: SearchEntry | undefined,
+    stamp: IndexStamp,
+  ): Promise<boolean> {
+    const head = await this.#headsOf(shard).findOne({ _id: shard });
+    const current = head ? await this.#revisionsOf(head.at).findOne({ _id: head.at }) : null;
+    if (head && !current) throw new Error(`search shard ${shard} names revision ${head.at}, which is gone`);
+    const entries = current ? decodeEntryMap(current.entries) : new Map<string, SearchEntry>();
+    const existing = entries.get(productId);
+    if (existing && compareStamps(existing.stamp, stamp) > 0) return false;
+    if (!existing && !value) return true;
+    if (value) entries.set(productId, value);
+    else entries.delete(productId);
+    const rev = (head?.rev ?? 0) + 1;
+    const at = revisionId(shard, rev, newGeneration());
+    await this.#revisionsOf(at).insertOne({ _id: at, tenant_id: tenantId, rev, entries: encodeEntries(entries.values()) });
+    await this.#headsOf(shard).updateOne({ _id: shard }, { $set: { tenant_id: tenantId, rev, at } }, { upsert: true });
+    if (current) await this.#revisionsOf(current._id).deleteOne({ _id: current._id });
+    return true;
+  }
+
   /** Under the term's lock: the entries move into shards of a new generation, then the term document points at them. */
   async #split(tenantId: TenantId, head: PostingDocument, entries: readonly SearchEntry[]): Promise<void> {
-    const gen = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
-    await insertSpread(this.#shardTables, shardDocuments(tenantId, head._id, gen, entries, this.#shards));
+    const gen = newGeneration();
+    const split = splitDocuments(tenantId, head._id, gen, entries, this.#shards);
+    await insertSpread(this.#shardTables, split.revisions);
+    await insertSpread(this.#headTables, split.heads);
     await this.#postingsOf(head._id).updateOne(
       { _id: head._id },
-      { $set: { entries: encodeEntries([]), shards: this.#shards, gen, apart: true, rev: head.rev + 1 } },
+      { $set: { entries: encodeEntries([]), shards: this.#shards, gen, apart: true, heads: true, rev: head.rev + 1 } },
     );
   }
 }
 
 const postingId = (tenantId: TenantId, key: string) => `${tenantId}\u001f${key}`;
 const shardId = (headId: string, gen: string, i: number) => `${headId}\u001f${gen}.${i}`;
+/** `writer`: unique per write, so two writers of one revision number (a lock broken while its holder lived) never share an `_id`. */
+const revisionId = (shard: string, rev: number, writer: string) => `${shard}.${rev}.${writer}`;
+/** Unique per split or rebuild, so a revision `_id` is never reused for other entries. */
+const newGeneration = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
-function shardDocuments(
+/** A split term's first revisions (rev 1) and the heads naming them. */
+function splitDocuments(
   tenantId: TenantId,
   headId: string,
   gen: string,
   entries: readonly SearchEntry[],
   count: number,
-): PostingDocument[] {
+): { revisions: PostingDocument[]; heads: ShardHead[] } {
   const shards = Array.from({ length: count }, () => [] as SearchEntry[]);
   for (const entry of entries) shards[bucketOf(entry.productId, count)]!.push(entry);
-  return shards.map((s, i) => ({ _id: shardId(headId, gen, i), tenant_id: tenantId, rev: 1, entries: encodeEntries(s) }));
+  return {
+    revisions: shards.map((s, i) => ({
+      _id: revisionId(shardId(headId, gen, i), 1, "0"), // unique: the gen is new
+      tenant_id: tenantId,
+      rev: 1,
+      entries: encodeEntries(s),
+    })),
+    heads: shards.map((_, i) => ({
+      _id: shardId(headId, gen, i),
+      tenant_id: tenantId,
+      rev: 1,
+      at: revisionId(shardId(headId, gen, i), 1, "0"),
+    })),
+  };
 }
 
 /** FNV-1a: a product's shard, a document's table; the same in every process. */

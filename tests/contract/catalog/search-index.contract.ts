@@ -156,6 +156,31 @@ export function searchIndexContract(name: string, open: () => Promise<SearchInde
       expect(await idsUnder(index, t, "loner")).toEqual(["p00007"]);
     });
 
+    it("when another instance changes a split term's entries, then this instance's next read has the change, never entries it read before", async () => {
+      const { index, twin, shardAt } = await open();
+      const t = tenant();
+      const size = (Number.isFinite(shardAt) ? shardAt : 1_000) + 1;
+      const bulk = Array.from({ length: size }, (_, i) => snapshot(t, "Zephyr Crowd", 1, `p${String(i).padStart(5, "0")}`));
+      await index.replaceAll(
+        t,
+        bulk.map((p) => indexedProduct(p.id, p)),
+      );
+      expect(await idsUnder(index, t, "crowd")).toHaveLength(size);
+      const moved = snapshot(t, "Zephyr Loner", 2, "p00003");
+      await twin.index(t, indexedProduct(moved.id, moved));
+      const added = snapshot(t, "Zephyr Crowd");
+      await twin.index(t, indexedProduct(added.id, added));
+      const second = await idsUnder(index, t, "crowd");
+      expect(second).toHaveLength(size);
+      expect(second).not.toContain("p00003");
+      expect(second).toContain(added.id);
+      const back = snapshot(t, "Zephyr Crowd", 3, "p00003");
+      await twin.index(t, indexedProduct(back.id, back));
+      const [third] = await index.postings(t, ["crowd"]);
+      expect(third!.find((e) => e.productId === "p00003")?.stamp).toEqual({ version: 3, ratingVersion: 0 });
+      expect(third).toHaveLength(size + 1);
+    });
+
     it("when the tenant's index is replaced, then it holds exactly the given products and other tenants keep theirs", async () => {
       const { index } = await open();
       const [a, b] = [tenant(), tenant()];

@@ -7,6 +7,7 @@ import { parseTenantId } from "../../../core/kit/request-context.ts";
 import { catalogIndexes } from "../../../adapters/mongo/catalog/catalog-indexes.ts";
 import { MongoProductRepository } from "../../../adapters/mongo/catalog/mongo-product-repository.ts";
 import { MongoSearchIndex, SHARD_AT } from "../../../adapters/mongo/catalog/mongo-search-index.ts";
+import { encodeEntries } from "../../../adapters/mongo/catalog/mongo-search-index-codec.ts";
 import { productEventMapper } from "../../../services/catalog/product-event-mapper.ts";
 import { aProduct } from "../../unit/catalog/catalog-builders.ts";
 import { type MongoTestDatabase, openMongoTestDatabase } from "../mongo/support/mongo-test-database.ts";
@@ -97,5 +98,90 @@ describe("MongoSearchIndex: posting documents written before packing (session 2)
     await index.index(tenantId, indexedProduct(p.id, p));
     expect(await ids()).toEqual(["a1", "b1", "c1"]);
     expect(await database.db.collection("search_shards_0").countDocuments({ tenant_id: tenantId })).toBe(0);
+  });
+});
+
+function crowdOf(tenantId: ReturnType<typeof parseTenantId>, count: number, name = "Crowd Kettle", prefix = "p") {
+  return Array.from({ length: count }, (_, i) => {
+    const p = Product.create(
+      {
+        tenantId,
+        id: `${prefix}${String(i).padStart(5, "0")}`,
+        creationKey: `k${i}`,
+        content: aProduct({ name }),
+        currency: "EUR",
+      },
+      new Date(),
+    ).snapshot();
+    return indexedProduct(p.id, p);
+  });
+}
+
+describe("MongoSearchIndex: shards as revisions named by heads", () => {
+  it("when a writer died after writing a revision its head never named, then reads ignore it and the next writes go past it", async () => {
+    database ??= await openMongoTestDatabase("catalog_search", catalogIndexes);
+    const index = new MongoSearchIndex(database.db, { tables: 1 });
+    const tenantId = parseTenantId(`orphan-${Date.now().toString(36)}`);
+    await index.replaceAll(tenantId, crowdOf(tenantId, SHARD_AT + 1));
+    const crowd = `${tenantId}\u001fcrowd\u001f`;
+    const headsOfCrowd = async () =>
+      (
+        await database!.db.collection<{ _id: string; rev: number }>("search_heads_0").find({ tenant_id: tenantId }).toArray()
+      ).filter((h) => h._id.startsWith(crowd));
+    const heads = await headsOfCrowd();
+    expect(heads).toHaveLength(4);
+    const [ghost] = crowdOf(tenantId, 1, "Crowd Ghost");
+    const orphans = heads.map((h) => ({
+      _id: `${h._id}.${h.rev + 1}.dead`,
+      tenant_id: tenantId,
+      rev: h.rev + 1,
+      entries: encodeEntries([{ ...ghost!.entry!, productId: "ghost" }]),
+    }));
+    await database.db.collection<(typeof orphans)[number]>("search_shards_0").insertMany(orphans);
+    const ids = async () => ((await index.postings(tenantId, ["crowd"]))[0] ?? []).map((e) => e.productId);
+    expect(await ids()).toHaveLength(SHARD_AT + 1);
+    const fresh = new MongoSearchIndex(database.db, { tables: 1 });
+    for (const extra of crowdOf(tenantId, 8, "Crowd Lamp", "x")) await fresh.index(tenantId, extra);
+    const after = await ids();
+    expect(after).toHaveLength(SHARD_AT + 9);
+    expect(after).not.toContain("ghost");
+    expect(after).toEqual(expect.arrayContaining(["x00000", "x00007"]));
+    const revisions = (
+      await database.db.collection<{ _id: string }>("search_shards_0").find({ tenant_id: tenantId }).toArray()
+    ).filter((r) => r._id.startsWith(crowd)).length;
+    const written = (await headsOfCrowd()).filter((h) => h.rev > 1);
+    expect(written.length).toBeGreaterThan(0);
+    expect(revisions).toBe(4 + 4); // one current revision per shard + the orphans
+  });
+
+  it("when a term was split apart without heads (session 3), then its shards are read and written as they are", async () => {
+    database ??= await openMongoTestDatabase("catalog_search", catalogIndexes);
+    const index = new MongoSearchIndex(database.db, { tables: 1 });
+    const tenantId = parseTenantId(`apart-${Date.now().toString(36)}`);
+    const headId = `${tenantId}\u001fcrowd`;
+    const [a, b] = crowdOf(tenantId, 2);
+    await database.db.collection<LegacyPostingDocument & { apart: boolean }>("search_postings_0").insertOne({
+      _id: headId,
+      tenant_id: tenantId,
+      rev: 1,
+      entries: encodeEntries([]),
+      shards: 2,
+      gen: "0",
+      apart: true,
+    });
+    await database.db.collection<LegacyPostingDocument>("search_shards_0").insertMany([
+      { _id: `${headId}\u001f0.0`, tenant_id: tenantId, rev: 1, entries: encodeEntries([a!.entry!]) },
+      { _id: `${headId}\u001f0.1`, tenant_id: tenantId, rev: 1, entries: encodeEntries([{ ...b!.entry!, productId: "b1" }]) },
+    ]);
+    const ids = async () => ((await index.postings(tenantId, ["crowd"]))[0] ?? []).map((e) => e.productId).sort();
+    expect(await ids()).toEqual(["b1", a!.productId]);
+    const p = Product.create(
+      { tenantId, id: "c1", creationKey: "k-c1", content: aProduct({ name: "Crowd Kettle" }), currency: "EUR" },
+      new Date(),
+    ).snapshot();
+    await index.index(tenantId, indexedProduct(p.id, p));
+    expect(await ids()).toEqual(["b1", "c1", a!.productId]);
+    expect(await database.db.collection("search_shards_0").countDocuments({ tenant_id: tenantId })).toBe(2);
+    expect(await database.db.collection("search_heads_0").countDocuments({ tenant_id: tenantId })).toBe(0);
   });
 });
