@@ -85,11 +85,12 @@ const deps: CatalogDeps = {
   products,
   categories,
   cache: cache.cache,
-  // BENCH_SEARCH_TABLES / BENCH_SEARCH_SHARDS: the index's collections per kind / shards per split term (default: the adapter's).
+  // BENCH_SEARCH_TABLES / BENCH_SEARCH_SHARDS / BENCH_SEARCH_SHARD_AT: the index's collections per kind / shards per split term / entries past which a term splits (default: the adapter's).
   searchIndex: mongo
     ? new MongoSearchIndex(mongo.db, {
         tables: Number(process.env.BENCH_SEARCH_TABLES) || undefined,
         shards: Number(process.env.BENCH_SEARCH_SHARDS) || undefined,
+        shardAt: Number(process.env.BENCH_SEARCH_SHARD_AT) || undefined,
       })
     : new MemorySearchIndex(),
   clock: systemClock,

@@ -109,6 +109,8 @@ export class MongoSearchIndex implements SearchIndex {
   readonly #copies: IndexedCopies;
   readonly #decoded: DecodedShards;
   readonly #shards: number;
+  /** Entries past which a term is split into shards (SHARD_AT by default). */
+  readonly #shardAt: number;
 
   /**
    * `tables`: collections per kind; every process on one database must use the same (tests use
@@ -116,9 +118,13 @@ export class MongoSearchIndex implements SearchIndex {
    * `copiesBytes`: bound of the page copies kept in this process (0 = none). `shardCacheBytes`:
    * bound of the decoded shard revisions kept in this process, in estimated heap bytes (0 = none).
    */
-  constructor(db: Db, options: { tables?: number; shards?: number; copiesBytes?: number; shardCacheBytes?: number } = {}) {
+  constructor(
+    db: Db,
+    options: { tables?: number; shards?: number; shardAt?: number; copiesBytes?: number; shardCacheBytes?: number } = {},
+  ) {
     const tables = options.tables ?? TABLES;
     this.#shards = options.shards ?? SHARDS;
+    this.#shardAt = options.shardAt ?? SHARD_AT;
     this.#copies = new IndexedCopies(options.copiesBytes ?? COPIES_BYTES);
     this.#decoded = new DecodedShards(options.shardCacheBytes ?? SHARD_CACHE_BYTES);
     this.#headTables = Array.from({ length: Math.min(tables, HEAD_TABLES) }, (_, i) =>
@@ -224,7 +230,7 @@ export class MongoSearchIndex implements SearchIndex {
     const gen = newGeneration();
     for (const [term, entries] of byTerm) {
       const id = postingId(tenantId, term);
-      if (entries.length <= SHARD_AT) {
+      if (entries.length <= this.#shardAt) {
         heads.push({ _id: id, tenant_id: tenantId, rev: 1, entries: encodeEntries(entries) });
         continue;
       }
@@ -350,7 +356,7 @@ export class MongoSearchIndex implements SearchIndex {
         if (!existing && !value) return true;
         if (value) entries.set(productId, value);
         else entries.delete(productId);
-        if (doc && id === headId && entries.size > SHARD_AT) {
+        if (doc && id === headId && entries.size > this.#shardAt) {
           await this.#split(tenantId, doc, [...entries.values()]);
           return true;
         }
