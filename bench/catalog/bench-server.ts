@@ -40,6 +40,35 @@ import { productEventMapper } from "../../services/catalog/product-event-mapper.
 import { BENCH_TENANT, benchCategories, benchProduct, GET_PRODUCT_ID } from "./bench-products.ts";
 
 const logger = createLogger("bench-catalog", "warn");
+
+// BENCH_GC_REPORT_MS=<ms>: every <ms>, print to stderr the GC pauses of that window (major = mark-compact).
+const GC_REPORT_MS = Number(process.env.BENCH_GC_REPORT_MS ?? 0);
+if (GC_REPORT_MS > 0) {
+  const { PerformanceObserver, constants } = await import("node:perf_hooks");
+  let window = { count: 0, total: 0, max: 0, majors: 0, majorTotal: 0, majorMax: 0 };
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = (e as { detail?: { kind?: number } }).detail?.kind;
+      window.count++;
+      window.total += e.duration;
+      window.max = Math.max(window.max, e.duration);
+      if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
+        window.majors++;
+        window.majorTotal += e.duration;
+        window.majorMax = Math.max(window.majorMax, e.duration);
+      }
+    }
+  }).observe({ entryTypes: ["gc"] });
+  setInterval(() => {
+    const w = window;
+    const heapMb = Math.round(process.memoryUsage().heapUsed / 1e6);
+    console.error(
+      `GC ${new Date().toISOString().slice(11, 19)} seeded=${seeded} heap=${heapMb}MB all: n=${w.count} total=${w.total.toFixed(0)}ms max=${w.max.toFixed(1)}ms major: n=${w.majors} total=${w.majorTotal.toFixed(0)}ms max=${w.majorMax.toFixed(1)}ms`,
+    );
+    window = { count: 0, total: 0, max: 0, majors: 0, majorTotal: 0, majorMax: 0 };
+  }, GC_REPORT_MS).unref();
+}
+
 const tenantId = parseTenantId(BENCH_TENANT);
 const ctx: RequestContext = { tenantId, caller: undefined, correlationId: "bench-seed", signal: new AbortController().signal };
 
@@ -141,6 +170,7 @@ for await (const line of createInterface({ input: process.stdin })) {
     const loading = performance.now();
     await deps.searchIndex.replaceAll(tenantId, indexed);
     console.log(`SEEDED ${seeded} ${Math.round(loading - started)} ${Math.round(performance.now() - loading)}`);
+    if (GC_REPORT_MS > 0) console.error(`GC ${new Date().toISOString().slice(11, 19)} index loaded (${seeded}); searches follow`);
   } else if (command === "quit") {
     break;
   }
