@@ -1,11 +1,11 @@
 import type { ProductSnapshot } from "../../../core/catalog/product.ts";
 import { compareStamps, type IndexStamp } from "../../../core/catalog/search-index.ts";
 import type { TenantId } from "../../../core/kit/request-context.ts";
+import { TenantByteLru } from "./tenant-byte-lru.ts";
 
 interface Copy {
   readonly stamp: IndexStamp;
   readonly snapshot: ProductSnapshot;
-  readonly bytes: number;
 }
 
 /**
@@ -16,49 +16,25 @@ interface Copy {
  * JSON length), least recently used out first.
  */
 export class IndexedCopies {
-  readonly #copies = new Map<string, Copy>();
-  readonly #maxBytes: number;
-  #bytes = 0;
+  readonly #copies: TenantByteLru<Copy>;
 
   constructor(maxBytes: number) {
-    this.#maxBytes = maxBytes;
+    this.#copies = new TenantByteLru(maxBytes);
   }
 
   get(tenantId: TenantId, productId: string, stamp: IndexStamp): ProductSnapshot | undefined {
-    const key = keyOf(tenantId, productId);
-    const copy = this.#copies.get(key);
+    const copy = this.#copies.peek(tenantId, productId);
     if (!copy || compareStamps(copy.stamp, stamp) !== 0) return undefined;
-    this.#copies.delete(key); // most recently used last
-    this.#copies.set(key, copy);
-    return copy.snapshot;
+    return this.#copies.get(tenantId, productId)?.snapshot;
   }
 
   forgetTenant(tenantId: TenantId): void {
-    const prefix = keyOf(tenantId, "");
-    for (const [key, copy] of this.#copies) {
-      if (!key.startsWith(prefix)) continue;
-      this.#copies.delete(key);
-      this.#bytes -= copy.bytes;
-    }
+    this.#copies.forgetTenant(tenantId);
   }
 
   put(tenantId: TenantId, productId: string, stamp: IndexStamp, snapshot: ProductSnapshot, bytes: number): void {
-    const key = keyOf(tenantId, productId);
-    const old = this.#copies.get(key);
-    if (old) {
-      if (compareStamps(old.stamp, stamp) > 0) return; // a newer state is kept already
-      this.#copies.delete(key);
-      this.#bytes -= old.bytes;
-    }
-    if (bytes > this.#maxBytes) return;
-    this.#copies.set(key, { stamp, snapshot, bytes });
-    this.#bytes += bytes;
-    for (const [oldest, copy] of this.#copies) {
-      if (this.#bytes <= this.#maxBytes) break;
-      this.#copies.delete(oldest);
-      this.#bytes -= copy.bytes;
-    }
+    const old = this.#copies.peek(tenantId, productId);
+    if (old && compareStamps(old.stamp, stamp) > 0) return; // a newer state is kept already
+    this.#copies.put(tenantId, productId, { stamp, snapshot }, bytes);
   }
 }
-
-const keyOf = (tenantId: TenantId, productId: string) => `${tenantId}\u001f${productId}`;
